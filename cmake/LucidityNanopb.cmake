@@ -1,0 +1,14 @@
+# lucidity_nanopb: nanopb's runtime (pb_encode/pb_decode/pb_common) built from
+# the sources setup.sh fetched, for whichever world this build is in.
+# PB_ENABLE_MALLOC: strings, bytes and arrays of any length are decoded into
+# malloc'd memory and released with pb_release().
+if(NOT EXISTS "${LUCIDITY_NANOPB_DIR}/pb_decode.c")
+  message(FATAL_ERROR "nanopb sources not found in ${LUCIDITY_NANOPB_DIR}: run ./setup.sh")
+endif()
+add_library(lucidity_nanopb STATIC
+  "${LUCIDITY_NANOPB_DIR}/pb_common.c"
+  "${LUCIDITY_NANOPB_DIR}/pb_encode.c"
+  "${LUCIDITY_NANOPB_DIR}/pb_decode.c")
+target_include_directories(lucidity_nanopb PUBLIC "${LUCIDITY_NANOPB_DIR}")
+target_compile_definitions(lucidity_nanopb PUBLIC PB_ENABLE_MALLOC=1 PB_FIELD_32BIT=1)
+set_target_properties(lucidity_nanopb PROPERTIES POSITION_INDEPENDENT_CODE ON)
