@@ -1,0 +1,135 @@
+/*
+ * fanout.c - N calls with at most `concurrency` in flight.
+ *
+ * In-flight calls sit in a window of slots. One blocking receive over all
+ * their tags takes whichever reply (or death) comes first; its timeout is the
+ * nearest deadline. A finished slot is refilled with the next item at once,
+ * so results are collected as they complete while outputs land in input order.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "host.h"
+#include "internal.h"
+
+typedef struct luc_fanout {
+    const lucidity_job *job;
+    lucidity_where where;
+    const lucidity_fanout_opts *fopts;
+    lucidity_opts o;
+    const char *args;
+    char *outs;
+    int *statuses;
+    size_t n, next, done, failed;
+    lucidity_handle *slot; /* window; slot_item[i] is the item in slot i */
+    size_t *slot_item;
+    int64_t *tags; /* scratch for receive */
+    size_t window, inflight;
+} luc_fanout;
+
+static void *luc_out_at(luc_fanout *f, size_t i)
+{
+    return f->outs && f->job->out_size ? f->outs + i * f->job->out_size : NULL;
+}
+
+static void luc_item_done(luc_fanout *f, size_t item, int status, uint64_t node)
+{
+    f->statuses[item] = status;
+    f->done++;
+    if (status != LUCIDITY_OK)
+        f->failed++;
+    if (f->fopts && f->fopts->nodes)
+        f->fopts->nodes[item] = node;
+    if (f->fopts && f->fopts->progress)
+        f->fopts->progress(f->done, f->n, item, status, node, f->fopts->progress_user);
+}
+
+/* Starts items until the window is full; items that fail to start are done. */
+static void luc_fill(luc_fanout *f)
+{
+    for (size_t s = 0; s < f->window && f->next < f->n; s++) {
+        if (f->slot[s].state == LUC_RUNNING)
+            continue;
+        size_t item = f->next++;
+        int rc = luc_call_begin(f->job, f->where, f->args + item * f->job->args_size,
+                                &f->slot[s], &f->o);
+        if (rc != LUCIDITY_OK) {
+            f->slot[s].state = LUC_IDLE;
+            luc_item_done(f, item, rc, f->slot[s].node);
+            s--; /* the slot is still free: try the next item in it */
+            continue;
+        }
+        f->slot_item[s] = item;
+        f->inflight++;
+    }
+}
+
+static void luc_finish_slot(luc_fanout *f, size_t s, int rc)
+{
+    f->inflight--;
+    f->slot[s].state = LUC_IDLE;
+    luc_item_done(f, f->slot_item[s], rc, f->slot[s].node);
+}
+
+/* Waits for the first of the in-flight calls to end, or for the nearest deadline. */
+static void luc_collect(luc_fanout *f)
+{
+    size_t k = 0;
+    uint64_t nearest = 0;
+    for (size_t s = 0; s < f->window; s++) {
+        if (f->slot[s].state != LUC_RUNNING)
+            continue;
+        f->tags[k++] = f->slot[s].tag;
+        uint64_t d = f->slot[s].deadline_ms;
+        if (d && (!nearest || d < nearest))
+            nearest = d;
+    }
+    uint64_t now = luc_now_ms();
+    uint64_t wait = !nearest ? LUCIDITY_NONE : nearest > now ? nearest - now : 0;
+    uint32_t r = lh_receive(f->tags, (uint32_t)k, wait);
+    if (r == LH_TIMEOUT) {
+        now = luc_now_ms();
+        for (size_t s = 0; s < f->window; s++)
+            if (f->slot[s].state == LUC_RUNNING && f->slot[s].deadline_ms &&
+                now >= f->slot[s].deadline_ms)
+                luc_finish_slot(f, s, luc_call_expire(&f->slot[s]));
+        return;
+    }
+    int64_t tag = lh_get_tag();
+    for (size_t s = 0; s < f->window; s++) {
+        if (f->slot[s].state == LUC_RUNNING && f->slot[s].tag == tag) {
+            int rc = luc_call_finish(&f->slot[s], r, luc_out_at(f, f->slot_item[s]));
+            luc_finish_slot(f, s, rc);
+            return;
+        }
+    }
+}
+
+int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *args, size_t n,
+                    void *outs, int *statuses, const lucidity_fanout_opts *fopts)
+{
+    if (!job || !statuses || (n && !args && job->args_size))
+        return LUCIDITY_EINVAL;
+    luc_fanout f = {.job = job, .where = where, .fopts = fopts, .args = args,
+                    .outs = outs, .statuses = statuses, .n = n};
+    luc_opts_resolve(&f.o, job, fopts ? &fopts->opts : NULL);
+    f.window = f.o.concurrency < n ? f.o.concurrency : n;
+    if (n == 0)
+        return LUCIDITY_OK;
+    f.slot = calloc(f.window, sizeof *f.slot);
+    f.slot_item = calloc(f.window, sizeof *f.slot_item);
+    f.tags = calloc(f.window, sizeof *f.tags);
+    if (!f.slot || !f.slot_item || !f.tags) {
+        free(f.slot), free(f.slot_item), free(f.tags);
+        return LUCIDITY_ENOMEM;
+    }
+    if (outs && job->out_size)
+        memset(outs, 0, n * job->out_size);
+    while (f.done < n) {
+        luc_fill(&f);
+        if (f.inflight)
+            luc_collect(&f);
+    }
+    free(f.slot), free(f.slot_item), free(f.tags);
+    return f.failed ? LUCIDITY_EFAILED : LUCIDITY_OK;
+}
