@@ -95,6 +95,22 @@ LH_IMPORT("lunatic::error", "string_size") uint32_t lh_error_string_size(uint64_
 LH_IMPORT("lunatic::error", "to_string") void lh_error_to_string(uint64_t id, char *buf);
 LH_IMPORT("lunatic::error", "drop") void lh_error_drop(uint64_t id);
 
+/* ---- clock ----
+ * Not a lunatic import: WASI's monotonic clock (wasi-libc's clock_gettime),
+ * behind an lh_ name so the fake host can simulate time and test timeouts
+ * deterministically. */
+#ifdef LUCIDITY_FAKE_HOST
+uint64_t lh_clock_ms(void);
+#else
+#include <time.h>
+static inline uint64_t lh_clock_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+#endif
+
 /* Encodes one spawn parameter record at p (LH_PARAM_SIZE bytes). */
 static inline void lh_param_i64(uint8_t *p, uint64_t v)
 {

@@ -2,7 +2,6 @@
  * proc.c - job processes: configs with the job's limits, spawn, stop, tags.
  */
 #include <string.h>
-#include <time.h>
 
 #include "host.h"
 #include "internal.h"
@@ -19,9 +18,7 @@ int64_t luc_new_tag(void)
 
 uint64_t luc_now_ms(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    return lh_clock_ms();
 }
 
 /* Calls from this process must see a failing job as a message, not die with it. */
