@@ -1,0 +1,39 @@
+/* ctypes.h - how .job types map to C and nanopb (shared by the C emitters; module-private). */
+#ifndef JOBC_CTYPES_H
+#define JOBC_CTYPES_H
+
+#include "jobc.h"
+
+#define JOBC_NAME_MAX 256
+
+/* name with the package prefix ("geometry_" name), into out. */
+void jobc_cname(const jobc_model *m, const char *name, char *out);
+/* The type of a singular member of type t: "uint32_t", "char *", "geometry_Point". */
+void jobc_member_ctype(const jobc_model *m, const idl_type *t, char *out);
+/* "T name" with the usual spacing ("char *s", "uint32_t a"), appended to b. */
+void jobc_declare(jobc_buf *b, const char *ctype, const char *prefix, const char *name);
+/* Struct members of one field ("    uint32_t a;\n" or count + pointer for arrays). */
+void jobc_members(jobc_buf *b, const jobc_model *m, const idl_field *f);
+/* Parameter(s) of one field as the implementation and the callers see it. */
+void jobc_params(jobc_buf *b, const jobc_model *m, const idl_field *f);
+/* One nanopb FIELDLIST entry, in nanopb_generator's own layout. */
+void jobc_fieldlist_entry(jobc_buf *b, const idl_field *f, int tag);
+/* Whether a value of type t owns malloc'd memory (strings, bytes, arrays, inside messages). */
+bool jobc_type_owns(const idl_type *t);
+/* "abc.job" -> "ABC_JOB_H"-style guard from base. */
+void jobc_guard(const char *base, char *out);
+
+#endif
+
+/* The pieces of one job's C signatures, shared by the header and source emitters. */
+typedef struct jobc_sig {
+    char fn[JOBC_NAME_MAX];       /* C name of the implementation: geometry_square */
+    char out_type[JOBC_NAME_MAX]; /* caller's output type ("" when no result) */
+    jobc_buf params;              /* "uint32_t a, uint32_t b" */
+    jobc_buf params_c;            /* params followed by ", " (empty when none) */
+    jobc_buf args_c;              /* "a, b, " */
+    jobc_buf impl_ret;            /* "uint32_t", "void", "geometry_stats_result" */
+} jobc_sig;
+
+void jobc_sig_init(jobc_sig *s, const jobc_model *m, const idl_job *j);
+void jobc_sig_free(jobc_sig *s);

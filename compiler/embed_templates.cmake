@@ -1,0 +1,16 @@
+# cmake -DOUT=file.c -DTEMPLATES="a.tmpl|b.tmpl" -P embed_templates.cmake
+# Turns each templates/NAME.tmpl into a C string returned by jobc_template("NAME").
+set(body "/* Generated from templates/NAME.tmpl by embed_templates.cmake. Do not edit. */\n#include <stdlib.h>\n#include <string.h>\n\nstatic const struct { const char *name; const char *text; } jobc_templates[] = {\n")
+string(REPLACE "|" ";" TEMPLATES "${TEMPLATES}")
+foreach(t IN LISTS TEMPLATES)
+  get_filename_component(name "${t}" NAME)
+  string(REGEX REPLACE "\\.tmpl$" "" name "${name}")
+  file(READ "${t}" text)
+  string(REPLACE "\\" "\\\\" text "${text}")
+  string(REPLACE "\"" "\\\"" text "${text}")
+  string(REPLACE "\n" "\\n\"\n    \"" text "${text}")
+  string(APPEND body "  {\"${name}\",\n    \"${text}\"},\n")
+endforeach()
+string(APPEND body "};\n\nconst char *jobc_template(const char *name)\n{\n    for (size_t i = 0; i < sizeof jobc_templates / sizeof jobc_templates[0]; i++) {\n        if (strcmp(jobc_templates[i].name, name) == 0) return jobc_templates[i].text;\n    }\n    abort(); /* an emitter asked for a template that does not exist */\n}\n")
+file(WRITE "${OUT}.new" "${body}")
+file(COPY_FILE "${OUT}.new" "${OUT}" ONLY_IF_DIFFERENT)

@@ -1,0 +1,133 @@
+/* emit_header.c - the C header of a .job file: structs, nanopb descriptors, job stubs. */
+#include "ctypes.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* One struct (message, <job>_args or <job>_result) with its descriptor. */
+typedef struct jobc_struct {
+    char T[JOBC_NAME_MAX];
+    const char *comment;
+    idl_field **fields;
+    size_t nfields;
+} jobc_struct;
+
+static void jobc_emit_struct(const jobc_model *m, const jobc_struct *st, jobc_buf *typedefs,
+                             jobc_buf *structs, jobc_buf *descs)
+{
+    jobc_tmpl(typedefs, jobc_template("typedef.h"), (const char *const[]){"T", st->T, NULL});
+
+    jobc_buf members = {0}, fieldlist = {0}, msgtypes = {0};
+    for (size_t i = 0; i < st->nfields; i++) {
+        const idl_field *f = st->fields[i];
+        jobc_members(&members, m, f);
+        if (i) jobc_buf_puts(&fieldlist, " \\\n");
+        jobc_fieldlist_entry(&fieldlist, f, (int)i + 1);
+        const idl_type *t = f->type->elem ? f->type->elem : f->type;
+        if (t->msg) {
+            char sub[JOBC_NAME_MAX];
+            jobc_cname(m, t->msg->name, sub);
+            jobc_buf_printf(&msgtypes, "#define %s_%s_MSGTYPE %s\n", st->T, f->name, sub);
+        }
+    }
+    if (st->nfields == 0) {
+        jobc_buf_puts(&members, "    char dummy_field; /* nanopb: C has no empty structs */\n");
+    }
+    jobc_buf_puts(&fieldlist, "");
+    jobc_buf_puts(&msgtypes, "");
+    jobc_tmpl(structs, jobc_template("struct.h"),
+              (const char *const[]){"T", st->T, "comment", st->comment, "members", members.data,
+                                    NULL});
+    jobc_tmpl(descs, jobc_template("descriptor.h"),
+              (const char *const[]){"T", st->T, "fieldlist", fieldlist.data, "msgtypes",
+                                    msgtypes.data, NULL});
+    jobc_buf_free(&members);
+    jobc_buf_free(&fieldlist);
+    jobc_buf_free(&msgtypes);
+}
+
+static void jobc_emit_job_decls(const jobc_model *m, const idl_job *j, jobc_buf *out)
+{
+    jobc_sig s;
+    jobc_sig_init(&s, m, j);
+    char name[JOBC_NAME_MAX], out_c[JOBC_NAME_MAX + 16], out_p[JOBC_NAME_MAX + 16],
+        outs_p[JOBC_NAME_MAX + 16];
+    snprintf(name, sizeof name, "%s%s%s", m->package ? m->package : "", m->package ? "." : "",
+             j->name);
+    jobc_buf inline_params = {0}, result_free = {0}, impl_params = {0};
+    jobc_buf_puts(&inline_params, s.params.data);
+    out_c[0] = out_p[0] = outs_p[0] = '\0';
+    if (j->result) {
+        snprintf(out_c, sizeof out_c, "%s%s*out, ", s.out_type,
+                 s.out_type[strlen(s.out_type) - 1] == '*' ? "" : " ");
+        snprintf(out_p, sizeof out_p, ", %.*s", (int)strlen(out_c) - 2, out_c);
+        snprintf(outs_p, sizeof outs_p, ", %s%s*outs", s.out_type,
+                 s.out_type[strlen(s.out_type) - 1] == '*' ? "" : " ");
+        if (j->nparams) jobc_buf_puts(&inline_params, ", ");
+        jobc_buf_add(&inline_params, out_c, strlen(out_c) - 2);
+    }
+    if (!inline_params.len) jobc_buf_puts(&inline_params, "void");
+    jobc_buf_puts(&impl_params, j->nparams ? s.params.data : "void");
+    jobc_buf_puts(&result_free, "");
+    if (j->result && j->result->elem) { /* the caller receives the whole result */
+        jobc_tmpl(&result_free, jobc_template("result_free.h"),
+                  (const char *const[]){"fn", s.fn, NULL});
+    }
+    jobc_tmpl(out, jobc_template("job.h"),
+              (const char *const[]){"name", name, "fn", s.fn, "impl_ret", s.impl_ret.data,
+                                    "impl_params", impl_params.data, "result_free",
+                                    result_free.data, "params_c", s.params_c.data, "out_c", out_c,
+                                    "inline_params", inline_params.data, "args_c", s.args_c.data,
+                                    "out_a", j->result ? "out, " : "", "out_p", out_p, "outs_p",
+                                    outs_p, "outs_a", j->result ? ", outs" : "", NULL});
+    jobc_buf_free(&inline_params);
+    jobc_buf_free(&result_free);
+    jobc_buf_free(&impl_params);
+    jobc_sig_free(&s);
+}
+
+void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
+{
+    jobc_buf typedefs = {0}, structs = {0}, descs = {0}, frees = {0}, jobs = {0};
+    for (size_t i = 0; i < m->nmsgs; i++) {
+        jobc_struct st = {.comment = "message", .fields = m->msgs[i]->fields,
+                          .nfields = m->msgs[i]->nfields};
+        jobc_cname(m, m->msgs[i]->name, st.T);
+        jobc_emit_struct(m, &st, &typedefs, &structs, &descs);
+        jobc_tmpl(&frees, jobc_template("free.h"), (const char *const[]){"T", st.T, NULL});
+    }
+    for (size_t i = 0; i < m->njobs; i++) {
+        const idl_job *j = m->jobs[i];
+        char fn[JOBC_NAME_MAX];
+        jobc_cname(m, j->name, fn);
+        jobc_struct args = {.comment = "arguments of one call (a nanopb message)",
+                            .fields = j->params, .nfields = j->nparams};
+        snprintf(args.T, sizeof args.T, "%s_args", fn);
+        jobc_emit_struct(m, &args, &typedefs, &structs, &descs);
+        idl_field value = {.name = "value", .loc = j->loc, .type = j->result};
+        idl_field *vp = &value;
+        jobc_struct result = {.comment = "result of one call (a nanopb message; field 'value')",
+                              .fields = j->result ? &vp : NULL, .nfields = j->result ? 1 : 0};
+        snprintf(result.T, sizeof result.T, "%s_result", fn);
+        jobc_emit_struct(m, &result, &typedefs, &structs, &descs);
+        jobc_emit_job_decls(m, j, &jobs);
+    }
+    char guard[JOBC_NAME_MAX], source[JOBC_NAME_MAX];
+    jobc_guard(base, guard);
+    snprintf(source, sizeof source, "%s.job", base);
+    jobc_buf_puts(&frees, m->nmsgs ? "\n" : "");
+    jobc_buf_puts(&typedefs, "");
+    jobc_buf_puts(&structs, "");
+    jobc_buf_puts(&descs, "");
+    jobc_buf_puts(&jobs, "");
+    jobc_tmpl(out, jobc_template("header.h"),
+              (const char *const[]){"version", JOBC_VERSION, "source", source, "guard", guard,
+                                    "typedefs", typedefs.data, "structs", structs.data,
+                                    "descriptors", descs.data, "frees", frees.data, "jobs",
+                                    jobs.data, NULL});
+    jobc_buf_free(&typedefs);
+    jobc_buf_free(&structs);
+    jobc_buf_free(&descs);
+    jobc_buf_free(&frees);
+    jobc_buf_free(&jobs);
+}

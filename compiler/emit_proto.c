@@ -1,0 +1,60 @@
+/* emit_proto.c - the .proto twin of a .job file (proto3), for other languages and protoc. */
+#include "jobc.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static const char *const jobc_proto_types[] = {
+    [IDL_PRIM_BOOL] = "bool",     [IDL_PRIM_I32] = "int32",   [IDL_PRIM_I64] = "int64",
+    [IDL_PRIM_U32] = "uint32",    [IDL_PRIM_U64] = "uint64",  [IDL_PRIM_F32] = "float",
+    [IDL_PRIM_F64] = "double",    [IDL_PRIM_STRING] = "string", [IDL_PRIM_BYTES] = "bytes"};
+
+static void jobc_proto_message(const char *name, idl_field **fs, size_t n, jobc_buf *out)
+{
+    jobc_buf fields = {0};
+    jobc_buf_puts(&fields, "");
+    for (size_t i = 0; i < n; i++) {
+        const idl_type *t = fs[i]->type->elem ? fs[i]->type->elem : fs[i]->type;
+        char tag[16];
+        snprintf(tag, sizeof tag, "%zu", i + 1);
+        jobc_tmpl(&fields, jobc_template("field.proto"),
+                  (const char *const[]){"repeated", fs[i]->type->elem ? "repeated " : "", "type",
+                                        t->msg ? t->msg->name : jobc_proto_types[t->prim], "name",
+                                        fs[i]->name, "tag", tag, NULL});
+    }
+    jobc_tmpl(out, jobc_template("message.proto"),
+              (const char *const[]){"name", name, "fields", fields.data, NULL});
+    jobc_buf_free(&fields);
+}
+
+void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out)
+{
+    jobc_buf msgs = {0}, package = {0};
+    jobc_buf_puts(&msgs, "");
+    jobc_buf_puts(&package, "");
+    if (m->package) jobc_buf_printf(&package, "package %s;\n", m->package);
+    for (size_t i = 0; i < m->file->ndecls; i++) {
+        const idl_decl *d = m->file->decls[i];
+        if (d->kind == IDL_DECL_MESSAGE) {
+            jobc_proto_message(d->name, d->message->fields, d->message->nfields, &msgs);
+        }
+    }
+    for (size_t i = 0; i < m->njobs; i++) {
+        const idl_job *j = m->jobs[i];
+        char name[512];
+        snprintf(name, sizeof name, "%s_args", j->name);
+        jobc_proto_message(name, j->params, j->nparams, &msgs);
+        idl_field value = {.name = "value", .type = j->result};
+        idl_field *vp = &value;
+        snprintf(name, sizeof name, "%s_result", j->name);
+        jobc_proto_message(name, j->result ? &vp : NULL, j->result ? 1 : 0, &msgs);
+    }
+    if (msgs.len) msgs.data[--msgs.len] = '\0'; /* no blank line at the end */
+    char source[512];
+    snprintf(source, sizeof source, "%s.job", base);
+    jobc_tmpl(out, jobc_template("file.proto"),
+              (const char *const[]){"version", JOBC_VERSION, "source", source, "package",
+                                    package.data, "messages", msgs.data, NULL});
+    jobc_buf_free(&msgs);
+    jobc_buf_free(&package);
+}

@@ -1,0 +1,89 @@
+/*
+ * jobc.h - the jobc compiler as a library: checks over the idl_ syntax tree,
+ * diagnostics rendering, and the emitters (C header, C source, proto).
+ * main.c is only the command line around it; tests call it in-process.
+ */
+#ifndef JOBC_H
+#define JOBC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ast.h"
+
+#define JOBC_VERSION "0.1.0"
+
+/* A growable text buffer; emitters append to it. */
+typedef struct jobc_buf {
+    char *data;
+    size_t len, cap;
+} jobc_buf;
+
+void jobc_buf_add(jobc_buf *b, const char *s, size_t len);
+void jobc_buf_puts(jobc_buf *b, const char *s);
+void jobc_buf_printf(jobc_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void jobc_buf_free(jobc_buf *b);
+
+/*
+ * Fills a template: "${key}" is replaced by the value paired with key in
+ * kv (NULL-terminated key, value, key, value, ...). Unknown keys abort: a
+ * template and its emitter must agree.
+ */
+void jobc_tmpl(jobc_buf *out, const char *tmpl, const char *const *kv);
+/* The embedded template called name (templates/<name>.tmpl). */
+const char *jobc_template(const char *name);
+
+/* Diagnostics: rendered as `file:line:col: error: msg`, source line, caret line. */
+typedef struct jobc_diag {
+    const char *path;
+    const char *src;
+    size_t len;
+    int errors;
+    jobc_buf out; /* rendered text */
+} jobc_diag;
+
+void jobc_diag_init(jobc_diag *d, const char *path, const char *src, size_t len);
+/* The idl_sink that renders into d->out (and counts errors). */
+idl_sink jobc_diag_sink(jobc_diag *d);
+void jobc_diag_free(jobc_diag *d);
+
+/* Options of one job, resolved from its .job options (0: not set). */
+enum { JOBC_FANOUT_NONE, JOBC_FANOUT_ROUNDROBIN, JOBC_FANOUT_RANDOM };
+enum { JOBC_FALLBACK_NONE, JOBC_FALLBACK_LOCAL, JOBC_FALLBACK_ERROR };
+#define JOBC_NINTERVALS 6
+#define JOBC_UNLIMITED UINT64_MAX
+
+typedef struct jobc_opts {
+    uint64_t memory, fuel, timeout_ms, liveness_ms;
+    uint32_t retries, concurrency;
+    int fanout, remote_fallback;
+    uint64_t intervals[JOBC_NINTERVALS]; /* in the order of jobc_interval_names */
+} jobc_opts;
+
+extern const char *const jobc_interval_names[JOBC_NINTERVALS];
+
+/* The checked model the emitters read. */
+typedef struct jobc_model {
+    const idl_file *file;
+    const char *package;  /* NULL: none */
+    idl_message **msgs;   /* dependency order: a message after those it embeds */
+    size_t nmsgs;
+    idl_job **jobs;
+    size_t njobs;
+    jobc_opts *opts;      /* per job */
+} jobc_model;
+
+/* Checks f, reporting to sink; returns the number of errors. m is filled either way. */
+int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m);
+void jobc_model_free(jobc_model *m);
+
+/* Emitters. base is the file name without ".job" (e.g. "square"). */
+void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out);
+void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out);
+void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out);
+
+/* Edit distance, for "did you mean" suggestions. */
+size_t jobc_edit_distance(const char *a, const char *b);
+
+#endif

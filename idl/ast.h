@@ -1,0 +1,118 @@
+/*
+ * ast.h - the .job syntax tree, built by the parser (parser.y) and read by
+ * jobc's checks and emitters. All nodes live in one arena owned by idl_file,
+ * so error recovery in the grammar never leaks and freeing is one call.
+ */
+#ifndef IDL_AST_H
+#define IDL_AST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Same field names as bison's default YYLTYPE; columns are 1-based, last_column inclusive. */
+typedef struct idl_loc {
+    int first_line, first_column, last_line, last_column;
+} idl_loc;
+
+typedef enum idl_severity { IDL_ERROR, IDL_NOTE } idl_severity;
+
+/* Where the front end (and jobc's checks) send diagnostics. */
+typedef struct idl_sink {
+    void (*report)(void *user, idl_severity sev, idl_loc loc, const char *msg);
+    void *user;
+} idl_sink;
+
+typedef enum idl_prim {
+    IDL_PRIM_NONE = 0, /* a message name or an array */
+    IDL_PRIM_BOOL, IDL_PRIM_I32, IDL_PRIM_I64, IDL_PRIM_U32, IDL_PRIM_U64,
+    IDL_PRIM_F32, IDL_PRIM_F64, IDL_PRIM_STRING, IDL_PRIM_BYTES
+} idl_prim;
+
+struct idl_message;
+
+typedef struct idl_type {
+    const char *name;        /* NULL for an array */
+    struct idl_type *elem;   /* element type of `[T]` */
+    idl_loc loc;
+    /* filled in by the checks */
+    idl_prim prim;
+    struct idl_message *msg;
+} idl_type;
+
+/* A message field or a job parameter. */
+typedef struct idl_field {
+    const char *name;
+    idl_loc loc;
+    idl_type *type;
+} idl_field;
+
+typedef struct idl_value {
+    const char *ident; /* an identifier value, or NULL for a number */
+    uint64_t num;
+    const char *unit;  /* suffix of a number ("" when none) */
+    idl_loc loc;
+} idl_value;
+
+typedef struct idl_option {
+    const char *name;
+    idl_loc loc;
+    idl_value value;
+} idl_option;
+
+typedef struct idl_message {
+    const char *name;
+    idl_loc loc;
+    idl_field **fields;
+    size_t nfields;
+    int visit; /* recursion check state */
+} idl_message;
+
+typedef struct idl_job {
+    const char *name;
+    idl_loc loc;
+    idl_field **params;
+    size_t nparams;
+    idl_type *result; /* NULL: no result */
+    idl_option **options;
+    size_t noptions;
+} idl_job;
+
+typedef enum idl_decl_kind { IDL_DECL_PACKAGE, IDL_DECL_MESSAGE, IDL_DECL_JOB } idl_decl_kind;
+
+typedef struct idl_decl {
+    idl_decl_kind kind;
+    idl_loc loc;
+    const char *name;    /* package name for IDL_DECL_PACKAGE */
+    idl_message *message;
+    idl_job *job;
+} idl_decl;
+
+typedef struct idl_arena idl_arena;
+
+typedef struct idl_file {
+    const char *path;
+    idl_decl **decls;
+    size_t ndecls;
+    idl_arena *arena;
+} idl_file;
+
+/* Arena and growable pointer arrays. */
+void *idl_alloc(idl_file *f, size_t size);
+char *idl_strdup(idl_file *f, const char *s, size_t len);
+void idl_push(idl_file *f, void ***items, size_t *n, void *item);
+
+/*
+ * Parses `len` bytes of source; reports syntax errors to sink and returns
+ * their count. *out is always a valid tree (possibly partial); free it with
+ * idl_file_free.
+ */
+int idl_parse(const char *path, const char *src, size_t len, const idl_sink *sink,
+              idl_file **out);
+idl_file *idl_file_new(const char *path);
+void idl_file_free(idl_file *f);
+
+/* Formats a message and sends it to the sink. */
+void idl_report(const idl_sink *sink, idl_severity sev, idl_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+#endif

@@ -1,0 +1,189 @@
+/* parser.y - grammar of the .job language (pure bison, locations, error recovery). */
+%code requires {
+#include "ast.h"
+
+/* State of one parse, shared by lexer and grammar actions (no globals). */
+struct idl_parser {
+    idl_file *file;
+    const idl_sink *sink;
+    int errors;
+    idl_loc comment_loc;
+};
+
+typedef struct idl_number { uint64_t num; const char *unit; } idl_number;
+}
+
+%code provides {
+int idl_yylex(IDL_YYSTYPE *lval, idl_loc *lloc, void *scanner);
+int idl_lex_number(struct idl_parser *p, const char *text, IDL_YYSTYPE *val, idl_loc *loc);
+}
+
+%code {
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void idl_yyerror(idl_loc *loc, void *scanner, struct idl_parser *p, const char *msg)
+{
+    (void)scanner;
+    idl_report(p->sink, IDL_ERROR, *loc, "%s", msg);
+    p->errors++;
+}
+
+static idl_loc idl_span(idl_loc a, idl_loc b)
+{
+    a.last_line = b.last_line;
+    a.last_column = b.last_column;
+    return a;
+}
+
+static void idl_add_decl(struct idl_parser *p, idl_decl_kind kind, idl_loc loc, const char *name,
+                         idl_message *m, idl_job *j)
+{
+    idl_decl *d = idl_alloc(p->file, sizeof *d);
+    d->kind = kind;
+    d->loc = loc;
+    d->name = name;
+    d->message = m;
+    d->job = j;
+    idl_push(p->file, (void ***)&p->file->decls, &p->file->ndecls, d);
+}
+
+static idl_field *idl_new_field(struct idl_parser *p, const char *name, idl_loc loc, idl_type *t)
+{
+    idl_field *f = idl_alloc(p->file, sizeof *f);
+    f->name = name;
+    f->loc = loc;
+    f->type = t;
+    return f;
+}
+
+static idl_type *idl_new_type(struct idl_parser *p, const char *name, idl_type *elem, idl_loc loc)
+{
+    idl_type *t = idl_alloc(p->file, sizeof *t);
+    t->name = name;
+    t->elem = elem;
+    t->loc = loc;
+    return t;
+}
+}
+
+%define api.pure full
+%define api.prefix {idl_yy}
+%define api.location.type {idl_loc}
+%define parse.error detailed
+%locations
+%initial-action { @$.first_line = @$.last_line = 1; @$.first_column = 1; @$.last_column = 0; }
+%lex-param {void *scanner}
+%parse-param {void *scanner} {struct idl_parser *p}
+
+%union {
+    const char *str;
+    idl_number num;
+    idl_type *type;
+    idl_field *field;
+    idl_message *message;
+    idl_job *job;
+    idl_option *option;
+    idl_value value;
+}
+
+%token PACKAGE "package" MESSAGE "message" JOB "job" ARROW "->"
+%token <str> IDENT "identifier"
+%token <num> NUMBER "number"
+%type <type> type result
+%type <field> field
+%type <message> fields
+%type <job> params param_list options option_list
+%type <option> option
+%type <value> value
+
+%%
+
+file : %empty
+     | file decl
+     ;
+
+/* decl -> 'package' IDENT ';' | message | job */
+decl : "package" IDENT ';'      { idl_add_decl(p, IDL_DECL_PACKAGE, @2, $2, NULL, NULL); }
+     | "message" IDENT '{' fields '}'
+                                { $4->name = $2; $4->loc = @2;
+                                  idl_add_decl(p, IDL_DECL_MESSAGE, @2, $2, $4, NULL); }
+     | "job" IDENT '(' params ')' result options
+                                { $4->name = $2; $4->loc = @2; $4->result = $6;
+                                  $4->options = $7->options; $4->noptions = $7->noptions;
+                                  idl_add_decl(p, IDL_DECL_JOB, @2, $2, NULL, $4); }
+     | error ';'                { yyerrok; }
+     | error '}'                { yyerrok; }
+     ;
+
+/* fields -> { IDENT ':' type ';' } */
+fields : %empty                 { $$ = idl_alloc(p->file, sizeof(idl_message)); }
+       | fields field           { $$ = $1; if ($2) idl_push(p->file, (void ***)&$$->fields, &$$->nfields, $2); }
+       ;
+
+field : IDENT ':' type ';'      { $$ = idl_new_field(p, $1, @1, $3); }
+      | error ';'               { $$ = NULL; yyerrok; }
+      ;
+
+/* params -> [ IDENT ':' type { ',' IDENT ':' type } ] */
+params : %empty                 { $$ = idl_alloc(p->file, sizeof(idl_job)); }
+       | param_list
+       ;
+
+param_list : IDENT ':' type     { $$ = idl_alloc(p->file, sizeof(idl_job));
+                                  idl_push(p->file, (void ***)&$$->params, &$$->nparams,
+                                           idl_new_field(p, $1, @1, $3)); }
+           | param_list ',' IDENT ':' type
+                                { $$ = $1; idl_push(p->file, (void ***)&$$->params, &$$->nparams,
+                                                    idl_new_field(p, $3, @3, $5)); }
+           ;
+
+/* result -> [ '->' type ] */
+result : %empty                 { $$ = NULL; }
+       | "->" type              { $$ = $2; }
+       ;
+
+/* options -> ';' | '{' { IDENT '=' value ';' } '}' */
+options : ';'                   { $$ = idl_alloc(p->file, sizeof(idl_job)); }
+        | '{' option_list '}'   { $$ = $2; }
+        ;
+
+option_list : %empty         { $$ = idl_alloc(p->file, sizeof(idl_job)); }
+            | option_list option { $$ = $1; if ($2) idl_push(p->file, (void ***)&$$->options, &$$->noptions, $2); }
+            ;
+
+option : IDENT '=' value ';'    { $$ = idl_alloc(p->file, sizeof(idl_option));
+                                  $$->name = $1; $$->loc = @1; $$->value = $3; }
+       | error ';'              { $$ = NULL; yyerrok; }
+       ;
+
+value : NUMBER                  { $$.ident = NULL; $$.num = $1.num; $$.unit = $1.unit; $$.loc = @1; }
+      | IDENT                   { $$.ident = $1; $$.num = 0; $$.unit = ""; $$.loc = @1; }
+      ;
+
+/* type -> IDENT | '[' type ']' */
+type : IDENT                    { $$ = idl_new_type(p, $1, NULL, @1); }
+     | '[' type ']'             { $$ = idl_new_type(p, NULL, $2, idl_span(@1, @3)); }
+     ;
+
+%%
+
+/* Lexer entry points (lexer.c); declared here to avoid including its header. */
+int idl_yylex_init_extra(struct idl_parser *extra, void **scanner);
+int idl_yylex_destroy(void *scanner);
+void *idl_yy_scan_bytes(const char *bytes, int len, void *scanner);
+
+int idl_parse(const char *path, const char *src, size_t len, const idl_sink *sink,
+              idl_file **out)
+{
+    idl_file *f = idl_file_new(path);
+    struct idl_parser p = { .file = f, .sink = sink };
+    void *scanner;
+    idl_yylex_init_extra(&p, &scanner);
+    idl_yy_scan_bytes(src, (int)len, scanner);
+    idl_yyparse(scanner, &p);
+    idl_yylex_destroy(scanner);
+    *out = f;
+    return p.errors;
+}
