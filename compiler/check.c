@@ -149,11 +149,20 @@ static void jobc_check_decl_names(jobc_checker *c)
     }
 }
 
+/* Names the generated stubs use for their own parameters. */
+static const char *const jobc_stub_params[] = {"out", "opts", "h", "ms", NULL};
+
 /* Fields of one message or parameters of one job: unique member names. */
 static void jobc_check_fields(jobc_checker *c, const char *what, idl_field **fs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         jobc_check_ident(c, what, fs[i]->name, fs[i]->loc);
+        for (size_t k = 0; what[0] == 'p' && jobc_stub_params[k]; k++) {
+            if (strcmp(fs[i]->name, jobc_stub_params[k]) == 0) {
+                JOBC_ERROR(c, fs[i]->loc, "parameter name '%s' is used by the generated stubs "
+                           "(out, opts, h, ms); choose another name", fs[i]->name);
+            }
+        }
         for (size_t j = 0; j < i; j++) {
             if (strcmp(fs[i]->name, fs[j]->name) == 0) {
                 JOBC_ERROR(c, fs[i]->loc, "duplicate %s '%s'", what, fs[i]->name);
@@ -324,11 +333,11 @@ static const jobc_option_spec jobc_options[] = {
     {"memory", JOBC_OPT_SIZE, 65536, 4294967296ull, {0}},
     {"fuel", JOBC_OPT_COUNT, 0, UINT64_MAX - 1, {0}},
     {"fanout", JOBC_OPT_ENUM, 0, 0, {"roundrobin", "random", NULL}},
-    {"timeout", JOBC_OPT_DURATION, 1, UINT64_MAX - 1, {0}},
+    {"timeout", JOBC_OPT_DURATION, 1, 30ull * 24 * 3600 * 1000, {0}}, /* up to 30 days */
     {"retries", JOBC_OPT_COUNT, 0, 1000, {0}},
     {"concurrency", JOBC_OPT_COUNT, 1, 1000000, {0}},
     {"remote_fallback", JOBC_OPT_ENUM, 0, 0, {"local", "error", NULL}},
-    {"liveness", JOBC_OPT_DURATION, 1, UINT64_MAX - 1, {0}},
+    {"liveness", JOBC_OPT_DURATION, 1, 3600 * 1000, {0}}, /* up to an hour */
     {"init_retry_interval_ms", JOBC_OPT_COUNT, 1, JOBC_U32_MAX, {0}},
     {"sync_retry_interval_ms", JOBC_OPT_COUNT, 1, JOBC_U32_MAX, {0}},
     {"async_init_retry_interval_ms", JOBC_OPT_COUNT, 1, JOBC_U32_MAX, {0}},

@@ -86,7 +86,7 @@ void jobc_fieldlist_entry(jobc_buf *b, const idl_field *f, int tag)
     char ltype[32], name[JOBC_NAME_MAX + 2];
     snprintf(ltype, sizeof ltype, "%s,", jobc_prim_map[t->msg ? IDL_PRIM_NONE : t->prim].ltype);
     snprintf(name, sizeof name, "%s,", f->name);
-    jobc_buf_printf(b, "X(a, %-9s %-9s %-9s %-16s %3d)", atype, htype, ltype, name, tag);
+    jobc_buf_printf(b, "X__(a__, %-9s %-9s %-9s %-16s %3d)", atype, htype, ltype, name, tag);
 }
 
 bool jobc_type_owns(const idl_type *t)
