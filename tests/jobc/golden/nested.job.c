@@ -4,7 +4,7 @@
 #include <pb_decode.h>
 
 PB_BIND(Path, Path, AUTO)
-PB_BIND(Point, Point, AUTO)
+PB_BIND(Vec, Vec, AUTO)
 PB_BIND(Segment, Segment, AUTO)
 PB_BIND(length_args, length_args, AUTO)
 PB_BIND(length_result, length_result, AUTO)
@@ -14,9 +14,9 @@ void Path_free(Path *m)
     pb_release(Path_fields, m);
 }
 
-void Point_free(Point *m)
+void Vec_free(Vec *m)
 {
-    pb_release(Point_fields, m);
+    pb_release(Vec_fields, m);
 }
 
 void Segment_free(Segment *m)

@@ -43,7 +43,7 @@ extern "C" {
 #endif
 
 typedef struct Path Path;
-typedef struct Point Point;
+typedef struct Vec Vec;
 typedef struct Segment Segment;
 typedef struct length_args length_args;
 typedef struct length_result length_result;
@@ -57,15 +57,15 @@ struct Path {
 };
 
 /* message */
-struct Point {
+struct Vec {
     double x;
     double y;
 };
 
 /* message */
 struct Segment {
-    Point from;
-    Point to;
+    Vec from;
+    Vec to;
 };
 
 /* arguments of one call (a nanopb message) */
@@ -90,13 +90,13 @@ extern const pb_msgdesc_t Path_msg;
 #define Path_fields &Path_msg
 
 /* Macro parameters end in "__" so that fields named a or X (never "__") stay intact. */
-#define Point_FIELDLIST(X__, a__) \
+#define Vec_FIELDLIST(X__, a__) \
 X__(a__, STATIC,   SINGULAR, DOUBLE,   x,                 1) \
 X__(a__, STATIC,   SINGULAR, DOUBLE,   y,                 2)
-#define Point_CALLBACK NULL
-#define Point_DEFAULT NULL
-extern const pb_msgdesc_t Point_msg;
-#define Point_fields &Point_msg
+#define Vec_CALLBACK NULL
+#define Vec_DEFAULT NULL
+extern const pb_msgdesc_t Vec_msg;
+#define Vec_fields &Vec_msg
 
 /* Macro parameters end in "__" so that fields named a or X (never "__") stay intact. */
 #define Segment_FIELDLIST(X__, a__) \
@@ -104,8 +104,8 @@ X__(a__, STATIC,   SINGULAR, MESSAGE,  from,              1) \
 X__(a__, STATIC,   SINGULAR, MESSAGE,  to,                2)
 #define Segment_CALLBACK NULL
 #define Segment_DEFAULT NULL
-#define Segment_from_MSGTYPE Point
-#define Segment_to_MSGTYPE Point
+#define Segment_from_MSGTYPE Vec
+#define Segment_to_MSGTYPE Vec
 extern const pb_msgdesc_t Segment_msg;
 #define Segment_fields &Segment_msg
 
@@ -129,7 +129,7 @@ extern const pb_msgdesc_t length_result_msg;
 /* Releases the malloc'd members of *m (not m itself). */
 void Path_free(Path *m);
 /* Releases the malloc'd members of *m (not m itself). */
-void Point_free(Point *m);
+void Vec_free(Vec *m);
 /* Releases the malloc'd members of *m (not m itself). */
 void Segment_free(Segment *m);
 
