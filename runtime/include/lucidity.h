@@ -135,14 +135,20 @@ typedef enum lucidity_where {
 /* One in-flight call. Treat as opaque; zero-initialise before first use is not needed. */
 typedef struct lucidity_handle {
     const lucidity_job *job;
-    uint64_t pid;       /* the job process (or local helper for remote calls) */
-    uint64_t node;      /* node the job runs on (0: this node) */
-    int64_t tag;        /* unique reply tag of this call */
-    int64_t link_tag;   /* link tag of the local process we watch */
+    uint64_t pid;         /* the job process; for remote calls the local helper */
+    uint64_t node;        /* node the job runs on (0: this node) */
+    int64_t tag;          /* unique reply tag of this call */
+    int64_t link_tag;     /* link tag of the local process we watch */
     uint64_t deadline_ms; /* absolute, from the call's timeout; 0: none */
-    int state;          /* internal */
-    int status;         /* final status once known */
-    lucidity_opts opts; /* resolved options of this call */
+    int state;            /* internal */
+    int status;           /* final status once known */
+    lucidity_opts opts;   /* resolved options of this call */
+    /* remote calls only */
+    uint64_t remote_pid;  /* the job's supervisor on `node` (0 until spawned) */
+    uint64_t beat_ms;     /* last sign of life from `node` */
+    uint32_t tries;       /* dispatches so far */
+    uint8_t *args_buf;    /* encoded arguments, kept for re-dispatch */
+    size_t args_len;
 } lucidity_handle;
 
 /* Blocking call: runs the job and writes its output to *out. */

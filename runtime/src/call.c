@@ -1,10 +1,12 @@
 /*
  * call.c - one call: start, wait without polling, time out, cancel.
  *
- * A call is a job process linked to the caller with link tag == reply tag.
- * Every wait is one blocking lunatic receive on that tag, whose timeout is
- * the time left before the call's deadline: the reply, the job's death
- * (LinkDied) and the deadline are the only three ways it returns.
+ * A local call is a job process linked to the caller with link tag == reply
+ * tag; a remote call is watched through a local helper under the same tag
+ * (remote.c). Every wait is one blocking lunatic receive on that tag whose
+ * timeout is the call's next wake-up: its deadline or, for remote calls, the
+ * moment its node would count as lost. Messages and wake-ups are the only
+ * events; each either ends the call or leaves it pending.
  */
 #include <pb_decode.h>
 #include <stdlib.h>
@@ -26,30 +28,33 @@ int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *ar
     if (rc != LUCIDITY_OK)
         return h->status = rc;
     h->tag = h->link_tag = luc_new_tag();
-    /* Encode first: a bad argument fails the call before any process exists. */
-    rc = luc_msg_write(h->tag, 0, job->args_fields, args);
-    if (rc == LUCIDITY_OK)
-        rc = luc_spawn_job(job, o, h->tag, &h->pid);
+    if (h->node) {
+        rc = luc_remote_begin(h, args);
+    } else {
+        /* Encode first: a bad argument fails the call before any process exists. */
+        rc = luc_msg_write(h->tag, 0, job->args_fields, args);
+        if (rc == LUCIDITY_OK)
+            rc = luc_spawn_job(job, o, h->tag, &h->pid);
+        if (rc == LUCIDITY_OK)
+            lh_send(h->pid); /* the arguments, still in our message buffer */
+    }
     if (rc != LUCIDITY_OK)
         return h->status = rc;
-    lh_send(h->pid); /* the arguments, still in our message buffer */
     if (o->timeout_ms != LUCIDITY_NONE)
         h->deadline_ms = luc_now_ms() + o->timeout_ms;
     h->state = LUC_RUNNING;
     return LUCIDITY_OK;
 }
 
-/* Decodes the reply in the message buffer and moves it into *out. */
-static int luc_take_result(const lucidity_job *job, void *out)
+/* Decodes the result after a reply's status and moves it into *out. */
+int luc_take_result(const lucidity_job *job, int32_t job_status, void *out)
 {
-    int32_t job_status;
-    int rc = luc_msg_read_status(&job_status);
-    if (rc != LUCIDITY_OK || job_status != LUCIDITY_OK)
-        return rc != LUCIDITY_OK ? rc : job_status;
+    if (job_status != LUCIDITY_OK)
+        return job_status;
     void *result = calloc(1, job->result_size ? job->result_size : 1);
     if (!result)
         return LUCIDITY_ENOMEM;
-    rc = luc_msg_read(job->result_fields, result);
+    int rc = luc_msg_read(job->result_fields, result);
     if (rc == LUCIDITY_OK && out && job->unpack)
         job->unpack(out, result); /* moves pointers: nothing left to release */
     else
@@ -58,44 +63,87 @@ static int luc_take_result(const lucidity_job *job, void *out)
     return rc;
 }
 
-int luc_call_finish(lucidity_handle *h, uint32_t received, void *out)
+/* The call is over with status rc (the job process is gone or being stopped). */
+static int luc_call_end(lucidity_handle *h, int rc)
 {
-    int rc = received == LH_RECV_DATA ? luc_take_result(h->job, out) : LUCIDITY_ETRAP;
+    if (h->node)
+        luc_remote_end(h);
     /* A delivered result leaves nothing to take; a failure is reported again. */
     h->state = rc == LUCIDITY_OK ? LUC_IDLE : LUC_DONE;
     return h->status = rc;
 }
 
-int luc_call_expire(lucidity_handle *h)
+/* Stops the job before it ended by itself (timeout, cancel). */
+static void luc_call_abandon(lucidity_handle *h)
 {
-    luc_stop(h->pid, h->tag);
-    h->state = LUC_DONE;
-    return h->status = LUCIDITY_ETIMEOUT;
+    if (h->node)
+        luc_remote_abandon(h);
+    else
+        luc_stop(h->pid, h->tag);
 }
 
-/* Milliseconds to wait: the smaller of the caller's limit and the deadline. */
-static uint64_t luc_wait_ms(const lucidity_handle *h, uint64_t limit)
+int luc_call_on_message(lucidity_handle *h, uint32_t received, void *out)
 {
-    if (!h->deadline_ms)
-        return limit;
+    int rc;
+    if (h->node) {
+        rc = luc_remote_on_message(h, received, out);
+    } else if (received == LH_RECV_DATA) {
+        int32_t job_status;
+        rc = luc_msg_read_status(&job_status);
+        if (rc == LUCIDITY_OK)
+            rc = luc_take_result(h->job, job_status, out);
+    } else {
+        rc = LUCIDITY_ETRAP; /* LinkDied: trap, abort, non-zero exit, out of fuel */
+    }
+    return rc == LUCIDITY_PENDING ? rc : luc_call_end(h, rc);
+}
+
+uint64_t luc_call_wake_ms(const lucidity_handle *h)
+{
+    uint64_t wake = h->deadline_ms;
+    if (h->node) {
+        uint64_t lost = luc_remote_lost_at(h);
+        if (!wake || lost < wake)
+            wake = lost;
+    }
+    return wake;
+}
+
+int luc_call_on_wake(lucidity_handle *h)
+{
     uint64_t now = luc_now_ms();
-    uint64_t left = h->deadline_ms > now ? h->deadline_ms - now : 0;
-    return left < limit ? left : limit;
+    if (h->deadline_ms && now >= h->deadline_ms) {
+        luc_call_abandon(h);
+        return luc_call_end(h, LUCIDITY_ETIMEOUT);
+    }
+    if (h->node && now >= luc_remote_lost_at(h)) {
+        int rc = luc_remote_lost(h);
+        return rc == LUCIDITY_PENDING ? rc : luc_call_end(h, rc);
+    }
+    return LUCIDITY_PENDING;
 }
 
-/* One receive for h with at most `limit` ms; LUCIDITY_PENDING if it ran out first. */
+/* Waits up to `limit` ms (LUCIDITY_NONE: no limit) for h to end. */
 static int luc_wait_once(lucidity_handle *h, uint64_t limit, void *out)
 {
     if (h->state == LUC_DONE)
         return h->status;
     if (h->state != LUC_RUNNING)
         return LUCIDITY_ESTATE;
-    uint32_t r = lh_receive(&h->tag, 1, luc_wait_ms(h, limit));
-    if (r != LH_TIMEOUT)
-        return luc_call_finish(h, r, out);
-    if (h->deadline_ms && luc_now_ms() >= h->deadline_ms)
-        return luc_call_expire(h);
-    return LUCIDITY_PENDING;
+    uint64_t give_up = limit == LUCIDITY_NONE ? 0 : luc_now_ms() + limit;
+    for (;;) {
+        uint64_t now = luc_now_ms();
+        uint64_t wake = luc_call_wake_ms(h);
+        if (give_up && (!wake || give_up < wake))
+            wake = give_up;
+        uint64_t wait = !wake ? LUCIDITY_NONE : wake > now ? wake - now : 0;
+        uint32_t r = lh_receive(&h->tag, 1, wait);
+        int rc = r == LH_TIMEOUT ? luc_call_on_wake(h) : luc_call_on_message(h, r, out);
+        if (rc != LUCIDITY_PENDING)
+            return rc;
+        if (give_up && luc_now_ms() >= give_up)
+            return LUCIDITY_PENDING;
+    }
 }
 
 /* Every wait of the public API goes through here: ownership rule 4. */
@@ -127,12 +175,7 @@ int lucidity_try_get(lucidity_handle *h, void *out)
 
 int lucidity_await(lucidity_handle *h, void *out)
 {
-    if (!h)
-        return LUCIDITY_EINVAL;
-    int rc;
-    while ((rc = luc_wait(h, LUCIDITY_NONE, out)) == LUCIDITY_PENDING)
-        ; /* only when the host's receive returns early; each pass blocks */
-    return rc;
+    return h ? luc_wait(h, LUCIDITY_NONE, out) : LUCIDITY_EINVAL;
 }
 
 int lucidity_await_timeout(lucidity_handle *h, uint64_t ms, void *out)
@@ -147,9 +190,8 @@ int lucidity_cancel(lucidity_handle *h)
 {
     if (!h || h->state != LUC_RUNNING)
         return LUCIDITY_ESTATE;
-    luc_stop(h->pid, h->tag);
-    h->state = LUC_DONE;
-    h->status = LUCIDITY_ECANCELLED;
+    luc_call_abandon(h);
+    luc_call_end(h, LUCIDITY_ECANCELLED);
     return LUCIDITY_OK;
 }
 

@@ -71,7 +71,7 @@ static void luc_finish_slot(luc_fanout *f, size_t s, int rc)
     luc_item_done(f, f->slot_item[s], rc, f->slot[s].node);
 }
 
-/* Waits for the first of the in-flight calls to end, or for the nearest deadline. */
+/* Waits for the first in-flight call to end, or for the nearest wake-up. */
 static void luc_collect(luc_fanout *f)
 {
     size_t k = 0;
@@ -80,26 +80,29 @@ static void luc_collect(luc_fanout *f)
         if (f->slot[s].state != LUC_RUNNING)
             continue;
         f->tags[k++] = f->slot[s].tag;
-        uint64_t d = f->slot[s].deadline_ms;
-        if (d && (!nearest || d < nearest))
-            nearest = d;
+        uint64_t w = luc_call_wake_ms(&f->slot[s]);
+        if (w && (!nearest || w < nearest))
+            nearest = w;
     }
     uint64_t now = luc_now_ms();
     uint64_t wait = !nearest ? LUCIDITY_NONE : nearest > now ? nearest - now : 0;
     uint32_t r = lh_receive(f->tags, (uint32_t)k, wait);
     if (r == LH_TIMEOUT) {
         now = luc_now_ms();
-        for (size_t s = 0; s < f->window; s++)
-            if (f->slot[s].state == LUC_RUNNING && f->slot[s].deadline_ms &&
-                now >= f->slot[s].deadline_ms)
-                luc_finish_slot(f, s, luc_call_expire(&f->slot[s]));
+        for (size_t s = 0; s < f->window; s++) {
+            uint64_t w = f->slot[s].state == LUC_RUNNING ? luc_call_wake_ms(&f->slot[s]) : 0;
+            int rc = w && now >= w ? luc_call_on_wake(&f->slot[s]) : LUCIDITY_PENDING;
+            if (rc != LUCIDITY_PENDING)
+                luc_finish_slot(f, s, rc);
+        }
         return;
     }
     int64_t tag = lh_get_tag();
     for (size_t s = 0; s < f->window; s++) {
         if (f->slot[s].state == LUC_RUNNING && f->slot[s].tag == tag) {
-            int rc = luc_call_finish(&f->slot[s], r, luc_out_at(f, f->slot_item[s]));
-            luc_finish_slot(f, s, rc);
+            int rc = luc_call_on_message(&f->slot[s], r, luc_out_at(f, f->slot_item[s]));
+            if (rc != LUCIDITY_PENDING)
+                luc_finish_slot(f, s, rc);
             return;
         }
     }

@@ -29,15 +29,20 @@ static bool luc_read_cb(pb_istream_t *stream, pb_byte_t *buf, size_t count)
     return lh_read_data(buf, (uint32_t)count) == count;
 }
 
+void luc_msg_begin(int64_t tag, int32_t kind, size_t payload)
+{
+    uint32_t k = (uint32_t)kind;
+    uint8_t head[4] = {(uint8_t)k, (uint8_t)(k >> 8), (uint8_t)(k >> 16), (uint8_t)(k >> 24)};
+    lh_create_data((uint64_t)tag, 4 + payload);
+    lh_write_data(head, 4);
+}
+
 int luc_msg_write(int64_t tag, int32_t status, const pb_msgdesc_t *fields, const void *src)
 {
     size_t size = 0;
     if (fields && !pb_get_encoded_size(&size, fields, src))
         return LUCIDITY_EENCODE;
-    lh_create_data((uint64_t)tag, 4 + size);
-    uint8_t head[4] = {(uint8_t)status, (uint8_t)(status >> 8), (uint8_t)(status >> 16),
-                       (uint8_t)(status >> 24)};
-    lh_write_data(head, 4);
+    luc_msg_begin(tag, status, size);
     if (!fields)
         return LUCIDITY_OK;
     pb_ostream_t os = {luc_write_cb, NULL, size, 0, NULL};

@@ -16,9 +16,11 @@ int64_t luc_new_tag(void)
     return ++luc_tag_counter;
 }
 
+/* Milliseconds on the monotonic clock, never 0: absolute times of 0 mean
+ * "none" throughout the runtime, and lunatic starts each instance's clock near 0. */
 uint64_t luc_now_ms(void)
 {
-    return lh_clock_ms();
+    return lh_clock_ms() + 1u;
 }
 
 /* Calls from this process must see a failing job as a message, not die with it. */
@@ -31,41 +33,51 @@ static void luc_survive_links(void)
     }
 }
 
-/* A config with the call's memory and fuel; jobs may call jobs themselves. */
-static int64_t luc_config(const lucidity_opts *o)
+/* A config with the given limits; jobs may call jobs themselves. */
+int64_t luc_config(uint64_t memory, uint64_t fuel)
 {
     int64_t cfg = lh_create_config();
     if (cfg < 0)
         return cfg;
-    lh_config_set_max_memory((uint64_t)cfg, o->memory);
-    lh_config_set_max_fuel((uint64_t)cfg, o->fuel == LUCIDITY_NONE ? 0 : o->fuel);
+    lh_config_set_max_memory((uint64_t)cfg, memory);
+    lh_config_set_max_fuel((uint64_t)cfg, fuel == LUCIDITY_NONE ? 0 : fuel);
     lh_config_set_can_spawn_processes((uint64_t)cfg, 1);
     lh_config_set_can_create_configs((uint64_t)cfg, 1);
     return cfg;
 }
 
-/* Spawns job's entry linked to us with link tag == reply tag, so one tagged
- * receive yields either the reply or the job's death. */
-int luc_spawn_job(const lucidity_job *job, const lucidity_opts *o, int64_t tag, uint64_t *pid)
+/* Spawns `entry` of this module on this node with i64 params, linked with
+ * link tag `link` (0: unlinked). */
+int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *params, int n,
+              uint64_t *pid)
 {
     luc_survive_links();
-    int64_t cfg = luc_config(o);
-    if (cfg < 0)
-        return LUCIDITY_ESPAWN;
-    uint8_t params[3 * LH_PARAM_SIZE];
-    lh_param_i64(params, 0); /* caller node: 0 = same node, reply with a local send */
-    lh_param_i64(params + LH_PARAM_SIZE, lh_process_id());
-    lh_param_i64(params + 2 * LH_PARAM_SIZE, (uint64_t)tag);
+    uint8_t buf[4 * LH_PARAM_SIZE];
+    for (int i = 0; i < n && i < 4; i++)
+        lh_param_i64(buf + i * LH_PARAM_SIZE, params[i]);
     uint64_t id = 0;
-    uint32_t rc = lh_spawn((uint64_t)tag, cfg, -1, job->entry, (uint32_t)strlen(job->entry),
-                           params, sizeof params, &id);
-    lh_drop_config((uint64_t)cfg);
+    uint32_t rc = lh_spawn((uint64_t)link, config, -1, entry, (uint32_t)strlen(entry), buf,
+                           (uint32_t)(n * LH_PARAM_SIZE), &id);
     if (rc != 0) {
         lh_error_drop(id);
         return LUCIDITY_ESPAWN;
     }
     *pid = id;
     return LUCIDITY_OK;
+}
+
+/* Spawns job's entry linked to us with link tag == reply tag, so one tagged
+ * receive yields either the reply or the job's death. Caller node 0 tells the
+ * job to reply with a local send. */
+int luc_spawn_job(const lucidity_job *job, const lucidity_opts *o, int64_t tag, uint64_t *pid)
+{
+    int64_t cfg = luc_config(o->memory, o->fuel);
+    if (cfg < 0)
+        return LUCIDITY_ESPAWN;
+    const uint64_t params[3] = {0, lh_process_id(), (uint64_t)tag};
+    int rc = luc_spawn(tag, cfg, job->entry, params, 3, pid);
+    lh_drop_config((uint64_t)cfg);
+    return rc;
 }
 
 /* Stops a job we no longer wait for: unlink first so its death sends nothing,
@@ -75,6 +87,11 @@ void luc_stop(uint64_t pid, int64_t tag)
 {
     lh_unlink(pid);
     lh_kill(pid);
+    luc_drain(tag);
+}
+
+void luc_drain(int64_t tag)
+{
     while (lh_receive(&tag, 1, 0) != LH_TIMEOUT)
         ;
 }

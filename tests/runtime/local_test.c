@@ -99,8 +99,11 @@ static const lucidity_job bad_args_caller = {
         }                                                                                         \
     } while (0)
 #define EXPECT_STATUS(got, want)                                                                  \
-    EXPECT((got) == (want), "status %s (%s), wanted %s", lucidity_err_name(got),                  \
-           lucidity_strerror(got), lucidity_err_name(want))
+    do {                                                                                          \
+        int got_ = (got);                                                                         \
+        EXPECT(got_ == (want), "status %s (%s), wanted %s", lucidity_err_name(got_),              \
+               lucidity_strerror(got_), lucidity_err_name(want));                                 \
+    } while (0)
 
 static const char *test_name;
 
