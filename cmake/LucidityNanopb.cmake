@@ -9,6 +9,6 @@ add_library(lucidity_nanopb STATIC
   "${LUCIDITY_NANOPB_DIR}/pb_common.c"
   "${LUCIDITY_NANOPB_DIR}/pb_encode.c"
   "${LUCIDITY_NANOPB_DIR}/pb_decode.c")
-target_include_directories(lucidity_nanopb PUBLIC "${LUCIDITY_NANOPB_DIR}")
+target_include_directories(lucidity_nanopb PUBLIC "$<BUILD_INTERFACE:${LUCIDITY_NANOPB_DIR}>")
 target_compile_definitions(lucidity_nanopb PUBLIC PB_ENABLE_MALLOC=1 PB_FIELD_32BIT=1)
 set_target_properties(lucidity_nanopb PROPERTIES POSITION_INDEPENDENT_CODE ON)
