@@ -119,13 +119,13 @@ function(lucidity_add_jobs target)
     list(APPEND all_outputs ${outputs})
   endforeach()
 
-  if(sources)
-    target_sources(${target} PRIVATE ${sources})
-  else()
-    # proto only: still generate at build time of the target
+  if(NOT sources)
+    # proto only (also in host builds): generated before the target is built
     add_custom_target(${target}_jobs DEPENDS ${all_outputs})
     add_dependencies(${target} ${target}_jobs)
+    return()
   endif()
+  target_sources(${target} PRIVATE ${sources})
   target_include_directories(${target} PRIVATE "${out_dir}")
   _lucidity_runtime(runtime)
   target_link_libraries(${target} PRIVATE ${runtime})
