@@ -81,8 +81,27 @@ else
 fi
 
 # --- 3. the lunatic VM, built from crates.io with our lockfile (vm/) ---------------
+# Our fix of an upstream race goes in through [patch.crates-io] (vm/Cargo.toml):
+# the crates.io source of lunatic-distributed, fetched by cargo, plus our patch.
+patched="$DEPS/vm-src/lunatic-distributed-$LUNATIC_VERSION"
+patch_file=vm/patches/lunatic-distributed-$LUNATIC_VERSION-request-race.patch
+if [ ! -f "$patched/.patched" ]; then
+  command -v cargo >/dev/null || { echo "setup.sh: cargo not found; install Rust (rustup) first" >&2; exit 1; }
+  say "preparing lunatic-distributed $LUNATIC_VERSION with vm/patches/"
+  tmp=$(mktemp -d)
+  printf '[package]\nname = "fetch-only"\nversion = "0.0.0"\nedition = "2021"\n[lib]\npath = "lib.rs"\n[dependencies]\nlunatic-distributed = "=%s"\n' \
+    "$LUNATIC_VERSION" > "$tmp/Cargo.toml"
+  touch "$tmp/lib.rs"
+  (cd "$tmp" && cargo fetch -q)
+  src=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/lunatic-distributed-"$LUNATIC_VERSION" | head -n1)
+  rm -rf "$patched" && mkdir -p "$(dirname "$patched")" && cp -r "$src" "$patched"
+  patch -s -p1 -d "$patched" < "$patch_file"
+  touch "$patched/.patched"
+  rm -rf "$tmp"
+fi
+
 lunatic="$DEPS/bin/lunatic"
-lock_hash=$(sha256sum vm/Cargo.lock | cut -c1-16)
+lock_hash=$(cat vm/Cargo.lock "$patch_file" | sha256sum | cut -c1-16)
 cached="$CACHE/lunatic-$LUNATIC_VERSION-$lock_hash"
 have_version() { [ -x "$1" ] && "$1" --version 2>/dev/null | grep -qx "lunatic-runtime $LUNATIC_VERSION"; }
 if have_version "$lunatic"; then
@@ -92,7 +111,7 @@ else
     command -v cargo >/dev/null || { echo "setup.sh: cargo not found; install Rust (rustup) first" >&2; exit 1; }
     say "building lunatic-runtime $LUNATIC_VERSION from crates.io (several minutes on 2 cores)"
     mkdir -p "$CACHE"
-    CARGO_TARGET_DIR="$CACHE/vm-target" cargo build --manifest-path vm/Cargo.toml \
+    CARGO_TARGET_DIR="$CACHE/vm-target" cargo build -q --manifest-path vm/Cargo.toml \
       --release --locked -p lunatic-runtime --bin lunatic
     cp "$CACHE/vm-target/release/lunatic" "$cached.tmp" && mv "$cached.tmp" "$cached"
   fi

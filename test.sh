@@ -12,8 +12,8 @@ if [ ! -f build/CMakeCache.txt ]; then
 fi
 cmake --build build || { echo "0 passed, 1 failed"; exit 1; }
 
-log=build/Testing/lucidity-ctest.log
-mkdir -p build/Testing
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
 ctest --test-dir build --output-on-failure --timeout 300 -j2 "$@" 2>&1 | tee "$log"
 rc=${PIPESTATUS[0]}
 

@@ -86,8 +86,8 @@ class Cluster:
         self.control_url = "http://%s:%d/" % (self.host, port)
         self._spawn("control", ["control", "--bind-socket", "%s:%d" % (self.host, port)])
         self._wait_tcp(port, 10)
-        workers = [self.start_node() for _ in range(self.nodes)]
-        self.worker_ids = [self.node_id(p) for p in workers]
+        self.workers = [self.start_node() for _ in range(self.nodes)]
+        self.worker_ids = [self.node_id(p) for p in self.workers]
         return self
 
     def start_node(self, wasm=None, capture=False):
@@ -139,10 +139,11 @@ class Cluster:
         self.stop()
         sys.exit(128 + signum)
 
-    def kill_node(self, index, sig=signal.SIGKILL):
-        """Kills the index-th worker node (0-based) with sig."""
-        workers = [p for n, p, _ in self.procs if n == "node"]
-        os.killpg(workers[index].pid, sig)
+    def kill_node(self, node_id, sig=signal.SIGKILL):
+        """Sends sig (default SIGKILL) to the worker node with this lunatic node id."""
+        proc = self.workers[self.worker_ids.index(node_id)]
+        os.killpg(proc.pid, sig)
+        proc.wait()
 
     def stop(self):
         # Ctrl-C first: a node then deregisters from control; SIGKILL what stays.

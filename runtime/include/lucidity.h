@@ -145,7 +145,6 @@ typedef struct lucidity_handle {
     lucidity_opts opts;   /* resolved options of this call */
     /* remote calls only */
     uint64_t remote_pid;  /* the job's supervisor on `node` (0 until spawned) */
-    uint64_t beat_ms;     /* last sign of life from `node` */
     uint32_t tries;       /* dispatches so far */
     uint8_t *args_buf;    /* encoded arguments, kept for re-dispatch */
     size_t args_len;

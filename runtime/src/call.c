@@ -102,9 +102,9 @@ uint64_t luc_call_wake_ms(const lucidity_handle *h)
 {
     uint64_t wake = h->deadline_ms;
     if (h->node) {
-        uint64_t lost = luc_remote_lost_at(h);
-        if (!wake || lost < wake)
-            wake = lost;
+        uint64_t check = luc_node_wake_ms(h->node, h->opts.liveness_ms);
+        if (!wake || (check && check < wake))
+            wake = check;
     }
     return wake;
 }
@@ -116,9 +116,12 @@ int luc_call_on_wake(lucidity_handle *h)
         luc_call_abandon(h);
         return luc_call_end(h, LUCIDITY_ETIMEOUT);
     }
-    if (h->node && now >= luc_remote_lost_at(h)) {
-        int rc = luc_remote_lost(h);
-        return rc == LUCIDITY_PENDING ? rc : luc_call_end(h, rc);
+    if (h->node) {
+        luc_node_tick(h->node, h->opts.liveness_ms);
+        if (luc_node_is_lost(h->node)) {
+            int rc = luc_remote_lost(h);
+            return rc == LUCIDITY_PENDING ? rc : luc_call_end(h, rc);
+        }
     }
     return LUCIDITY_PENDING;
 }
@@ -137,8 +140,16 @@ static int luc_wait_once(lucidity_handle *h, uint64_t limit, void *out)
         if (give_up && (!wake || give_up < wake))
             wake = give_up;
         uint64_t wait = !wake ? LUCIDITY_NONE : wake > now ? wake - now : 0;
-        uint32_t r = lh_receive(&h->tag, 1, wait);
-        int rc = r == LH_TIMEOUT ? luc_call_on_wake(h) : luc_call_on_message(h, r, out);
+        /* Remote calls also listen to their node's prober. */
+        int64_t tags[2] = {h->tag, h->node ? luc_node_tag(h->node) : 0};
+        uint32_t r = lh_receive(tags, h->node ? 2 : 1, wait);
+        int rc;
+        if (r == LH_TIMEOUT)
+            rc = luc_call_on_wake(h);
+        else if (h->node && luc_node_on_message(lh_get_tag(), r))
+            rc = luc_call_on_wake(h);
+        else
+            rc = luc_call_on_message(h, r, out);
         if (rc != LUCIDITY_PENDING)
             return rc;
         if (give_up && luc_now_ms() >= give_up)

@@ -23,7 +23,7 @@ typedef struct luc_fanout {
     size_t n, next, done, failed;
     lucidity_handle *slot; /* window; slot_item[i] is the item in slot i */
     size_t *slot_item;
-    int64_t *tags; /* scratch for receive */
+    int64_t *tags; /* scratch for receive: slots' tags, then their nodes' */
     size_t window, inflight;
 } luc_fanout;
 
@@ -84,10 +84,21 @@ static void luc_collect(luc_fanout *f)
         if (w && (!nearest || w < nearest))
             nearest = w;
     }
+    size_t calls = k; /* then each node in use once: its prober's answers */
+    for (size_t s = 0; s < f->window; s++) {
+        if (f->slot[s].state != LUC_RUNNING || !f->slot[s].node)
+            continue;
+        int64_t t = luc_node_tag(f->slot[s].node);
+        size_t j = calls;
+        while (j < k && f->tags[j] != t)
+            j++;
+        if (j == k)
+            f->tags[k++] = t;
+    }
     uint64_t now = luc_now_ms();
     uint64_t wait = !nearest ? LUCIDITY_NONE : nearest > now ? nearest - now : 0;
     uint32_t r = lh_receive(f->tags, (uint32_t)k, wait);
-    if (r == LH_TIMEOUT) {
+    if (r == LH_TIMEOUT || luc_node_on_message(lh_get_tag(), r)) {
         now = luc_now_ms();
         for (size_t s = 0; s < f->window; s++) {
             uint64_t w = f->slot[s].state == LUC_RUNNING ? luc_call_wake_ms(&f->slot[s]) : 0;
@@ -121,7 +132,7 @@ int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *a
         return LUCIDITY_OK;
     f.slot = calloc(f.window, sizeof *f.slot);
     f.slot_item = calloc(f.window, sizeof *f.slot_item);
-    f.tags = calloc(f.window, sizeof *f.tags);
+    f.tags = calloc(2 * f.window, sizeof *f.tags);
     if (!f.slot || !f.slot_item || !f.tags) {
         free(f.slot), free(f.slot_item), free(f.tags);
         return LUCIDITY_ENOMEM;

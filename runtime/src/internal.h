@@ -25,11 +25,12 @@ void luc_opts_resolve(lucidity_opts *out, const lucidity_job *job, const lucidit
 /* Message kinds besides statuses, in the same 4-byte header (statuses are small). */
 enum {
     LUC_K_SETUP = 0x10001, /* caller -> helper -> supervisor: limits + entry name */
-    LUC_K_BEAT,            /* helper -> caller: the node answered a probe */
+    LUC_K_BEAT,            /* node prober -> caller: the node answered a probe */
     LUC_K_SPAWNED,         /* helper -> caller: + u64 supervisor pid */
     LUC_K_GONE,            /* helper -> caller: the supervisor ended without a reply */
     LUC_K_LOST,            /* helper -> caller: the node is unreachable */
     LUC_K_CANCEL,          /* caller -> helper -> supervisor: stop the job */
+    LUC_K_PROBE,           /* caller -> node prober: probe the node once */
 };
 /* Tag of probe messages (never received by anyone). */
 #define LUC_PROBE_TAG ((int64_t)1 << 47)
@@ -64,13 +65,18 @@ int luc_take_result(const lucidity_job *job, int32_t job_status, void *out);
 /* remote.c: the caller's side of a call on another node */
 int luc_remote_begin(lucidity_handle *h, const void *args);
 int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out);
-uint64_t luc_remote_lost_at(const lucidity_handle *h);
 int luc_remote_lost(lucidity_handle *h);
 void luc_remote_abandon(lucidity_handle *h);
 void luc_remote_end(lucidity_handle *h);
 
 /* node.c: where to run; LUCIDITY_OK and *node (0 = here), or ENONODE. */
 int luc_pick_node(const lucidity_opts *o, lucidity_where where, uint64_t *node);
+/* node.c: liveness of the nodes in use (see the comment at the top of node.c) */
 void luc_node_lost(uint64_t node);
+bool luc_node_is_lost(uint64_t node);
+int64_t luc_node_tag(uint64_t node);
+uint64_t luc_node_wake_ms(uint64_t node, uint64_t liveness_ms);
+void luc_node_tick(uint64_t node, uint64_t liveness_ms);
+bool luc_node_on_message(int64_t tag, uint32_t received);
 
 #endif

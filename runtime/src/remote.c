@@ -8,13 +8,14 @@
  *   caller C --spawn, linked--> helper H (this node) --distributed spawn--> supervisor S (node N)
  *                                                       S --spawn, linked--> job W (node N)
  *
- * H spawns S, forwards the setup and the arguments, then probes S every
- * liveness interval and tells C it is alive (BEAT). S spawns the job W with
- * the call's memory and fuel, forwards W's reply to C verbatim, and reports
- * W's death as ETRAP, so remote traps map to the same statuses as local ones.
- * C waits on its one tag: the reply, H's messages, or H's death. No sign of
- * life for luc_remote_lost_at() means the node is lost: C kills H (which may
- * be stuck in a distributed call) and re-dispatches or fails with ENODELOST.
+ * H spawns S, forwards the setup and the arguments, then checks every
+ * liveness interval that S still exists (GONE if it vanished without a
+ * reply). S spawns the job W with the call's memory and fuel, forwards W's
+ * reply to C verbatim, and reports W's death as ETRAP, so remote traps map
+ * to the same statuses as local ones. C waits on its tag (the reply, H's
+ * messages, H's death) and on its node's prober (node.c). When the node is
+ * lost, C kills H (which may be stuck in a distributed call) and re-dispatches
+ * or fails with ENODELOST.
  */
 #include <pb_encode.h>
 #include <stdlib.h>
@@ -32,10 +33,6 @@
 #define LUC_HELPER_ENTRY "lucidity_remote_helper"
 #define LUC_SERVE_ENTRY "lucidity_remote_serve"
 #define LUC_MAX_ENTRY 256
-/* A node is lost after this many liveness intervals without a sign of life... */
-#define LUC_LOST_INTERVALS 5
-/* ...and never sooner than this: a busy node may take a while to answer a probe. */
-#define LUC_LOST_MIN_MS 1000
 
 typedef struct luc_setup {
     uint64_t memory, fuel, liveness_ms;
@@ -106,6 +103,9 @@ void lucidity__remote_serve(uint64_t caller_node, uint64_t caller_pid, int64_t t
             lh_kill(job);
             return;
         }
+        /* Forward as received. A local send hands over the message with its
+           read position, which luc_kind() moved: rewind it first. */
+        lh_seek_data(0);
         if (forwarded_args) {
             lh_dist_send(caller_node, caller_pid); /* the reply, as the job wrote it */
             return;
@@ -170,7 +170,6 @@ void lucidity__remote_helper(uint64_t node, uint64_t caller, int64_t tag, uint64
             luc_tell(caller, tag, r == LH_DSEND_NO_PROCESS ? LUC_K_GONE : LUC_K_LOST);
             return;
         }
-        luc_tell(caller, tag, LUC_K_BEAT);
     }
 }
 
@@ -192,7 +191,6 @@ static int luc_remote_dispatch(lucidity_handle *h)
     lh_write_data(h->args_buf, (uint32_t)h->args_len);
     lh_send(h->pid);
     h->remote_pid = 0;
-    h->beat_ms = luc_now_ms();
     h->tries++;
     return LUCIDITY_OK;
 }
@@ -212,12 +210,6 @@ int luc_remote_begin(lucidity_handle *h, const void *args)
     if (rc != LUCIDITY_OK)
         luc_remote_end(h);
     return rc;
-}
-
-uint64_t luc_remote_lost_at(const lucidity_handle *h)
-{
-    uint64_t after = LUC_LOST_INTERVALS * h->opts.liveness_ms;
-    return h->beat_ms + (after < LUC_LOST_MIN_MS ? LUC_LOST_MIN_MS : after);
 }
 
 /* The node stopped answering: never pick it again; re-dispatch if allowed. */
@@ -244,9 +236,6 @@ int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out)
     switch (kind) {
     case LUC_K_SPAWNED:
         lh_read_data(&h->remote_pid, sizeof h->remote_pid);
-        /* fall through */
-    case LUC_K_BEAT:
-        h->beat_ms = luc_now_ms();
         return LUCIDITY_PENDING;
     case LUC_K_GONE:
         return LUCIDITY_ETRAP;

@@ -5,6 +5,9 @@ line matches --fail, within --timeout seconds. Checks that every process the
 cluster started is gone afterwards.
 
   run_in_cluster.py --nodes 2 --pass 'dist smoke: ok' app.wasm
+
+A line "lucidity-test: kill node N" from the app makes it SIGKILL worker node N
+(node-loss tests).
 """
 import argparse
 import os
@@ -23,17 +26,25 @@ def main():
     ap.add_argument("--fail", dest="fail_re", default=r"\bFAIL\b")
     ap.add_argument("--timeout", type=float, default=60)
     ap.add_argument("--lunatic")
+    ap.add_argument("--env", action="append", default=[], help="K=V for every node")
     ap.add_argument("wasm")
     a = ap.parse_args()
 
     ok = False
     failed = False
-    cluster = Cluster(nodes=a.nodes, lunatic=a.lunatic)
+    env = dict(os.environ)
+    env.update(kv.split("=", 1) for kv in a.env)
+    cluster = Cluster(nodes=a.nodes, lunatic=a.lunatic, env=env)
     try:
         with cluster:
             cluster.run_app(a.wasm)
             for line in cluster.app_lines(time.time() + a.timeout):
                 sys.stdout.write(line)
+                sys.stdout.flush()
+                kill = re.search(r"lucidity-test: kill node (\d+)", line)
+                if kill:
+                    cluster.kill_node(int(kill.group(1)))
+                    print("run_in_cluster: SIGKILLed node %s" % kill.group(1))
                 if re.search(a.fail_re, line):
                     failed = True
                     break

@@ -1,0 +1,287 @@
+/*
+ * Distributed runtime tests: the app node of a loopback cluster (control + 3
+ * worker nodes, tests/smoke/run_in_cluster.py), case chosen by the
+ * LUCIDITY_TEST_CASE environment variable (lunatic node --wasm passes no
+ * arguments). Prints "ok CASE" or "FAIL CASE: why". A line
+ * "lucidity-test: kill node N" asks the harness to SIGKILL worker node N.
+ */
+#include <pb_common.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "glue.h"
+#include "host.h"
+
+PB_BIND(u32_msg, u32_msg, AUTO)
+
+static uint32_t where(uint32_t x)
+{
+    (void)x;
+    return (uint32_t)lucidity_node_id();
+}
+
+/* Sleeps x ms, then answers with its node id. */
+static uint32_t slow_where(uint32_t x)
+{
+    lh_sleep_ms(x);
+    return (uint32_t)lucidity_node_id();
+}
+
+static volatile uint32_t sink;
+static uint32_t crash(uint32_t kind)
+{
+    if (kind == 0)
+        abort();
+    for (;;)
+        sink++;
+}
+
+GLUE_JOB(where, u32_msg, u32_msg, uint32_t, where(a->value))
+GLUE_JOB(slow_where, u32_msg, u32_msg, uint32_t, slow_where(a->value))
+GLUE_JOB(crash, u32_msg, u32_msg, uint32_t, crash(a->value))
+
+static const char *test_name;
+static uint64_t self;
+
+#include <time.h>
+static uint64_t luc_test_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+#define EXPECT(cond, ...)                                                                         \
+    do {                                                                                          \
+        if (!(cond)) {                                                                            \
+            printf("FAIL %s: %s: ", test_name, #cond);                                            \
+            printf(__VA_ARGS__);                                                                  \
+            printf("\n");                                                                         \
+            return 1;                                                                             \
+        }                                                                                         \
+    } while (0)
+#define EXPECT_STATUS(got, want)                                                                  \
+    do {                                                                                          \
+        int got_ = (got);                                                                         \
+        EXPECT(got_ == (want), "status %s (%s), wanted %s", lucidity_err_name(got_),              \
+               lucidity_strerror(got_), lucidity_err_name(want));                                 \
+    } while (0)
+
+/* The cluster's workers may take a refresh (5 s) to appear in our node list. */
+static int wait_for_nodes(uint32_t want)
+{
+    for (int i = 0; i < 120 && lh_nodes_count() < want; i++)
+        lh_sleep_ms(250);
+    return lh_nodes_count() >= want ? 0 : -1;
+}
+
+static void ask_kill(uint64_t node)
+{
+    printf("lucidity-test: kill node %llu\n", (unsigned long long)node);
+    fflush(stdout);
+}
+
+static int case_remote(void)
+{
+    for (int i = 0; i < 6; i++) {
+        uint32_t node = 0;
+        EXPECT_STATUS(lucidity_call(&where_job, LUCIDITY_REMOTE, &(u32_msg){0}, &node, NULL), LUCIDITY_OK);
+        EXPECT(node != 0 && node != self, "ran on node %u (self %llu)", node, (unsigned long long)self);
+        printf("remote call %d ran on node %u\n", i, node);
+    }
+    return 0;
+}
+
+static int case_remote_async(void)
+{
+    lucidity_handle h;
+    uint32_t node = 0;
+    EXPECT_STATUS(lucidity_start(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){300}, &h, NULL), LUCIDITY_OK);
+    EXPECT(h.node != 0 && h.node != self, "dispatched to node %llu", (unsigned long long)h.node);
+    EXPECT_STATUS(lucidity_try_get(&h, &node), LUCIDITY_PENDING);
+    EXPECT_STATUS(lucidity_await_timeout(&h, 10, &node), LUCIDITY_ETIMEOUT);
+    EXPECT_STATUS(lucidity_await(&h, &node), LUCIDITY_OK);
+    EXPECT(node == h.node, "ran on %u, dispatched to %llu", node, (unsigned long long)h.node);
+    /* cancel */
+    EXPECT_STATUS(lucidity_start(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){60000}, &h, NULL), LUCIDITY_OK);
+    EXPECT_STATUS(lucidity_cancel(&h), LUCIDITY_OK);
+    EXPECT_STATUS(lucidity_await(&h, &node), LUCIDITY_ECANCELLED);
+    return 0;
+}
+
+/* On failure, which statuses the items ended with (first item of each). */
+static void print_statuses(const int *st, const uint64_t *nodes, int n)
+{
+    for (int code = LUCIDITY_OK; code >= LUCIDITY_ESTATE; code--) {
+        int count = 0, first = -1;
+        for (int i = 0; i < n; i++)
+            if (st[i] == code && count++ == 0)
+                first = i;
+        if (count)
+            printf("  %d items %s (first: item %d on node %llu)\n", count, lucidity_err_name(code),
+                   first, (unsigned long long)nodes[first]);
+    }
+}
+
+static int spread(lucidity_fanout_scheme scheme, int even)
+{
+    enum { N = 300 };
+    static u32_msg args[N];
+    static uint32_t outs[N];
+    static int st[N];
+    static uint64_t nodes[N];
+    lucidity_fanout_opts fo = {.opts = {.fanout = scheme, .concurrency = 32}, .nodes = nodes};
+    int rc = lucidity_fanout(&where_job, LUCIDITY_REMOTE, args, N, outs, st, &fo);
+    if (rc != LUCIDITY_OK)
+        print_statuses(st, nodes, N);
+    EXPECT_STATUS(rc, LUCIDITY_OK);
+    uint64_t ids[8] = {0};
+    int counts[8] = {0}, k = 0;
+    for (int i = 0; i < N; i++) {
+        EXPECT(outs[i] == nodes[i] && outs[i] != self, "item %d ran on %u, dispatched to %llu", i,
+               outs[i], (unsigned long long)nodes[i]);
+        int j = 0;
+        while (j < k && ids[j] != nodes[i])
+            j++;
+        if (j == k && k < 8)
+            ids[k++] = nodes[i];
+        counts[j]++;
+    }
+    EXPECT(k == 3, "items ran on %d nodes", k);
+    for (int j = 0; j < k; j++) {
+        printf("node %llu ran %d items\n", (unsigned long long)ids[j], counts[j]);
+        if (even)
+            EXPECT(counts[j] >= N / 3 - 1 && counts[j] <= N / 3 + 1, "uneven: %d", counts[j]);
+    }
+    return 0;
+}
+static int case_fanout_roundrobin(void) { return spread(LUCIDITY_FANOUT_ROUNDROBIN, 1); }
+static int case_fanout_random(void) { return spread(LUCIDITY_FANOUT_RANDOM, 0); }
+
+static int case_remote_failures(void)
+{
+    uint32_t out = 1;
+    EXPECT_STATUS(lucidity_call(&crash_job, LUCIDITY_REMOTE, &(u32_msg){0}, &out, NULL), LUCIDITY_ETRAP);
+    EXPECT_STATUS(lucidity_call(&crash_job, LUCIDITY_REMOTE, &(u32_msg){1}, &out, &(lucidity_opts){.fuel = 10}),
+                  LUCIDITY_ETRAP);
+    EXPECT_STATUS(lucidity_call(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){60000}, &out,
+                                &(lucidity_opts){.timeout_ms = 300}),
+                  LUCIDITY_ETIMEOUT);
+    EXPECT(out == 0, "output not zeroed");
+    return 0;
+}
+
+/* ---- node loss ---- */
+static uint64_t victim;
+static void kill_after_30(size_t done, size_t total, size_t index, int status, uint64_t node, void *u)
+{
+    (void)total, (void)index, (void)status, (void)u;
+    if (done == 30 && !victim && node) {
+        victim = node;
+        ask_kill(node);
+    }
+}
+
+static int fanout_with_loss(uint32_t retries)
+{
+    enum { N = 300 };
+    static u32_msg args[N];
+    static uint32_t outs[N];
+    static int st[N];
+    static uint64_t nodes[N];
+    for (int i = 0; i < N; i++)
+        args[i].value = 50; /* 50 ms each: the fanout lasts long enough to lose a node in it */
+    lucidity_fanout_opts fo = {.opts = {.retries = retries, .concurrency = 30},
+                               .progress = kill_after_30, .nodes = nodes};
+    uint64_t t0 = luc_test_now();
+    int rc = lucidity_fanout(&slow_where_job, LUCIDITY_REMOTE, args, N, outs, st, &fo);
+    uint64_t took = luc_test_now() - t0;
+    print_statuses(st, nodes, N);
+    int ok = 0, lost = 0;
+    for (int i = 0; i < N; i++) {
+        if (st[i] == LUCIDITY_OK) {
+            EXPECT(outs[i] == nodes[i] && outs[i] != self, "item %d: %u", i, outs[i]);
+            ok++;
+        } else {
+            EXPECT_STATUS(st[i], LUCIDITY_ENODELOST);
+            EXPECT(nodes[i] == victim, "item %d lost on node %llu, victim %llu", i,
+                   (unsigned long long)nodes[i], (unsigned long long)victim);
+            lost++;
+        }
+    }
+    printf("victim node %llu; %d ok, %d node-lost, %llu ms\n", (unsigned long long)victim, ok, lost,
+           (unsigned long long)took);
+    EXPECT(victim != 0, "no node was killed");
+    if (retries) {
+        EXPECT_STATUS(rc, LUCIDITY_OK);
+        EXPECT(ok == N, "%d ok", ok);
+    } else {
+        EXPECT_STATUS(rc, LUCIDITY_EFAILED);
+        EXPECT(lost > 0 && ok + lost == N, "%d ok, %d lost", ok, lost);
+    }
+    /* 300 x 50 ms over 3 then 2 nodes with 30 in flight is ~0.6 s of work; the
+       loss costs one detection bound (5 liveness intervals, at least 1 s). */
+    EXPECT(took < 15000, "took %llu ms", (unsigned long long)took);
+    return 0;
+}
+static int case_node_loss_retry(void) { return fanout_with_loss(1); }
+static int case_node_loss_no_retry(void) { return fanout_with_loss(0); }
+
+static int case_node_loss_blocking(void)
+{
+    lucidity_handle h;
+    uint32_t out = 1;
+    EXPECT_STATUS(lucidity_start(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){60000}, &h, NULL), LUCIDITY_OK);
+    lh_sleep_ms(300); /* let the job start there */
+    ask_kill(h.node);
+    uint64_t t0 = luc_test_now();
+    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ENODELOST);
+    uint64_t took = luc_test_now() - t0;
+    printf("node-lost reported after %llu ms\n", (unsigned long long)took);
+    EXPECT(took < 5000, "took %llu ms", (unsigned long long)took);
+    /* the lost node is not chosen again by this caller */
+    for (int i = 0; i < 6; i++) {
+        EXPECT_STATUS(lucidity_call(&where_job, LUCIDITY_REMOTE, &(u32_msg){0}, &out, NULL), LUCIDITY_OK);
+        EXPECT(out != h.node && out != self, "ran on %u", out);
+    }
+    return 0;
+}
+
+static const struct {
+    const char *name;
+    int (*fn)(void);
+} cases[] = {
+    {"remote", case_remote},
+    {"remote_async", case_remote_async},
+    {"fanout_roundrobin", case_fanout_roundrobin},
+    {"fanout_random", case_fanout_random},
+    {"remote_failures", case_remote_failures},
+    {"node_loss_retry", case_node_loss_retry},
+    {"node_loss_no_retry", case_node_loss_no_retry},
+    {"node_loss_blocking", case_node_loss_blocking},
+};
+
+int main(void)
+{
+    const char *want = getenv("LUCIDITY_TEST_CASE");
+    self = lucidity_node_id();
+    if (self == 0 || wait_for_nodes(4) != 0) {
+        printf("FAIL setup: node %llu sees %u nodes\n", (unsigned long long)self, lh_nodes_count());
+        return 1;
+    }
+    int ran = 0;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        if (want && strcmp(want, cases[i].name) != 0)
+            continue;
+        test_name = cases[i].name;
+        ran++;
+        if (cases[i].fn() == 0)
+            printf("ok %s\n", cases[i].name);
+        fflush(stdout);
+    }
+    if (!ran)
+        printf("FAIL no case named %s\n", want ? want : "?");
+    fflush(stdout);
+    return 0;
+}
