@@ -32,7 +32,7 @@ def default_lunatic():
 
 
 class Cluster:
-    def __init__(self, nodes=2, lunatic=None, host="127.0.0.1", log=None, env=None):
+    def __init__(self, nodes=2, lunatic=None, host="127.0.0.1", env=None, detach=False):
         self.nodes = nodes
         self.lunatic = lunatic or default_lunatic()
         self.host = host
@@ -41,6 +41,7 @@ class Cluster:
         self.env.setdefault("RUST_LOG", "info")
         self.dir = tempfile.mkdtemp(prefix="lucidity-cluster-")
         self.procs = []  # (name, Popen, log path)
+        self.detach = detach  # leave the cluster running when this program ends
         self.control_url = None
         self.app = None
         self._lines = queue.Queue()
@@ -77,17 +78,27 @@ class Cluster:
             time.sleep(0.05)
         raise TimeoutError("node did not register within %ss; log: %s" % (timeout, path))
 
-    def start(self):
+    def _stop_on_exit(self):
         atexit.register(self.stop)
         for sig in (signal.SIGINT, signal.SIGTERM):
             if threading.current_thread() is threading.main_thread():
                 signal.signal(sig, self._on_signal)
+
+    def start(self):
+        if not self.detach:
+            self._stop_on_exit()
         port = free_port()
         self.control_url = "http://%s:%d/" % (self.host, port)
         self._spawn("control", ["control", "--bind-socket", "%s:%d" % (self.host, port)])
         self._wait_tcp(port, 10)
         self.workers = [self.start_node() for _ in range(self.nodes)]
         self.worker_ids = [self.node_id(p) for p in self.workers]
+        return self
+
+    def attach(self, control_url):
+        """Uses a running cluster's control node; stop() stops only what we start."""
+        self._stop_on_exit()
+        self.control_url = control_url
         return self
 
     def start_node(self, wasm=None, capture=False):

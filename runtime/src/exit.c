@@ -1,0 +1,46 @@
+/*
+ * exit.c - tells `lucidity run` how the app ended.
+ *
+ * A lunatic node keeps running after its app's _start returns, and lunatic
+ * reports no exit code, so a launcher cannot see when or how the app ended.
+ * When LUCIDITY_EXIT_MARKER is set (by `lucidity run`), the app prints one
+ * line "<marker> <status>" as it ends, which the launcher strips from the
+ * output. The runtime's link options carry -Wl,--wrap=exit, so every exit()
+ * (and a non-zero return from main, which libc turns into exit()) comes
+ * here; a return of 0 from main runs only destructors, so the destructor
+ * reports 0. Only the app's main process prints: spawned job processes run
+ * no constructors, so luc_exit_marker stays NULL in them.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+_Noreturn void __real_exit(int status);
+
+static const char *luc_exit_marker;
+static int luc_exit_reported;
+
+__attribute__((constructor)) static void luc_exit_init(void)
+{
+    luc_exit_marker = getenv("LUCIDITY_EXIT_MARKER");
+}
+
+static void luc_exit_report(int status)
+{
+    if (!luc_exit_marker || luc_exit_reported)
+        return;
+    luc_exit_reported = 1;
+    fflush(stdout);
+    printf("\n%s %d\n", luc_exit_marker, status);
+    fflush(stdout);
+}
+
+_Noreturn void __wrap_exit(int status)
+{
+    luc_exit_report(status);
+    __real_exit(status);
+}
+
+__attribute__((destructor)) static void luc_exit_at_end(void)
+{
+    luc_exit_report(0);
+}
