@@ -36,7 +36,7 @@ packages=(
   flex bison
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 llvm-19
   libcmocka-dev protobuf-compiler python3-protobuf nanopb libnanopb-dev
-  libssl-dev wabt iproute2 dpkg-dev
+  libssl-dev wabt iproute2 dpkg-dev libstb-dev
 )
 missing=()
 for p in "${packages[@]}"; do
