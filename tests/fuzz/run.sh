@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Fuzzes jobc's front end with libFuzzer under ASan + UBSan.
+#   tests/fuzz/run.sh [SECONDS] [libFuzzer options...]     (default 30 s)
+# Needs a configured and built build/ (for the flex/bison outputs and the
+# embedded templates) and clang-19 with libclang-rt-19-dev. Findings are
+# written to build/fuzz/crash-* etc.; the corpus grows in build/fuzz/corpus
+# (FUZZ_OUT=DIR to use another folder).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+secs=${1:-30}
+shift || true
+out="${FUZZ_OUT:-$root/build/fuzz}"
+mkdir -p "$out/corpus"
+cp -n "$root"/tests/jobc/golden/*.job "$root"/tests/jobc/errors/*.job "$out/corpus/" 2>/dev/null || true
+cmake --build "$root/build" --target jobc >/dev/null
+srcs=("$root"/idl/ast.c "$root"/build/idl/lexer.c "$root"/build/idl/parser.c
+      "$root"/build/compiler/jobc_templates.c)
+for f in "$root"/compiler/*.c; do [ "$(basename "$f")" = main.c ] || srcs+=("$f"); done
+clang-19 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+  -I"$root/idl" -I"$root/build/idl" -I"$root/compiler" \
+  "$root/tests/fuzz/jobc_fuzz.c" "${srcs[@]}" -o "$out/jobc_fuzz"
+cd "$out"
+UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ./jobc_fuzz -max_total_time="$secs" -timeout=10 -max_len=4096 -print_final_stats=1 "$@" corpus
