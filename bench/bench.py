@@ -1,0 +1,237 @@
+#!/usr/bin/env python3
+"""Runs every lucidity benchmark and reports medians and ratios to raw-lunatic
+baselines measured in the same run. Called by bench/run.sh after the build;
+prints a table and writes bench/results/latest.json.
+
+Figures come from programs that print "BENCH <name> <ns per op> <ops>" per
+batch (lucbench.wasm locally and as the app node of a loopback cluster,
+pb_bench natively); jobc is timed from here.
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from lucidity_cluster import Cluster  # noqa: E402
+
+BENCH_RE = re.compile(r"^BENCH (\S+) ([0-9.]+) (\d+)")
+
+
+def parse(lines, samples, failures, info):
+    for line in lines:
+        m = BENCH_RE.match(line)
+        if m:
+            samples.setdefault(m.group(1), []).append(float(m.group(2)))
+        elif line.startswith("BENCHFAIL"):
+            failures.append(line.strip())
+        elif line.startswith("BENCHINFO"):
+            _, k, v = line.split(None, 2)
+            info[k] = v.strip()
+
+
+def machine(lunatic):
+    cpu = "unknown"
+    try:
+        with open("/proc/cpuinfo") as f:
+            m = re.search(r"^model name\s*:\s*(.*)$", f.read(), re.M)
+            cpu = m.group(1) if m else cpu
+    except OSError:
+        pass
+    ver = subprocess.run([lunatic, "--version"], capture_output=True, text=True).stdout.strip()
+    return {"nproc": os.cpu_count(), "cpu": cpu, "lunatic": ver, "kernel": platform.release(),
+            "date": time.strftime("%Y-%m-%d %H:%M:%S %Z")}
+
+
+def run_local(a, samples, failures, info):
+    out = subprocess.run([a.lunatic, "run", a.wasm, "local", str(a.reps), str(a.calls),
+                          str(a.items)], capture_output=True, text=True, timeout=1800)
+    parse(out.stdout.splitlines(), samples, failures, info)
+    if "BENCHDONE" not in out.stdout:
+        failures.append("local: lucbench did not finish (exit %d): %s"
+                        % (out.returncode, out.stderr.strip()[-500:]))
+
+
+def run_remote(a, samples, failures, info):
+    env = dict(os.environ, LUCBENCH_MODE="remote", LUCBENCH_REPS=str(a.remote_reps),
+               LUCBENCH_CALLS=str(a.remote_calls), LUCBENCH_FANOUT=str(a.remote_items),
+               LUCBENCH_NODES="2", RUST_LOG="info")
+    cluster = Cluster(nodes=2, lunatic=a.lunatic, env=env)
+    lines, done = [], False
+    try:
+        with cluster:
+            cluster.run_app(a.wasm)
+            for line in cluster.app_lines(time.time() + a.remote_timeout):
+                lines.append(line)
+                if a.verbose:
+                    sys.stderr.write("remote: " + line)
+                if line.startswith("BENCHDONE"):
+                    done = True
+                    break
+    except TimeoutError:
+        failures.append("remote: timed out after %ds; last lines: %s"
+                        % (a.remote_timeout, " | ".join(l.strip() for l in lines[-3:])))
+    parse(lines, samples, failures, info)
+    if not done and not any(f.startswith("remote:") for f in failures):
+        failures.append("remote: app ended without BENCHDONE; last lines: %s"
+                        % " | ".join(l.strip() for l in lines[-3:]))
+    left = cluster.leftovers()
+    if left:
+        failures.append("remote: processes left behind: %s" % ", ".join(left))
+
+
+def run_native(a, samples, failures, info):
+    out = subprocess.run([a.pb_bench, str(a.reps), str(a.pb_ops)], capture_output=True,
+                         text=True, timeout=600)
+    parse(out.stdout.splitlines(), samples, failures, info)
+
+
+def job_file(path, jobs):
+    """A .job file of `jobs` jobs over 100 message types, with options."""
+    with open(path, "w") as f:
+        for i in range(100):
+            f.write("message M%d { a: u32; b: f64; s: string; tags: string[]; }\n" % i)
+        for i in range(jobs):
+            f.write("job j%d(m: M%d, n: u64, name: string) -> M%d { timeout = %ds; retries = 1; }\n"
+                    % (i, i % 100, (i + 1) % 100, 1 + i % 60))
+
+
+def run_jobc(a, samples, failures, info):
+    tmp = tempfile.mkdtemp(prefix="lucbench-jobc-")
+    try:
+        src = os.path.join(tmp, "many.job")
+        job_file(src, a.jobs)
+        info["jobc_input_bytes"] = str(os.path.getsize(src))
+        cmd = [a.jobc, "-o", os.path.join(tmp, "out"), src]
+        os.makedirs(os.path.join(tmp, "out"))
+        for _ in range(5):
+            t0 = time.perf_counter()
+            r = subprocess.run(cmd, capture_output=True, text=True)
+            dt = time.perf_counter() - t0
+            if r.returncode:
+                failures.append("jobc: exit %d: %s" % (r.returncode, r.stderr.strip()[:300]))
+                return
+            samples.setdefault("jobc_5000", []).append(dt * 1e9)
+        gnu_time = shutil.which("time") or "/usr/bin/time"
+        if os.path.exists(gnu_time):
+            r = subprocess.run([gnu_time, "-v"] + cmd, capture_output=True, text=True)
+            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
+            if m:
+                info["jobc_max_rss_kib"] = m.group(1)
+        else:
+            failures.append("jobc: /usr/bin/time missing: no peak memory")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def med(samples, name):
+    v = samples.get(name)
+    return statistics.median(v) if v else None
+
+
+def table(samples, info, failures, calls):
+    """Rows: (figure, value, unit, baseline value, ratio, note)."""
+    rows = []
+
+    def us(name, base, label, note=""):
+        v, b = med(samples, name), med(samples, base) if base else None
+        rows.append((label, "%.1f" % (v / 1e3) if v else "FAILED", "us/call",
+                     "%.1f" % (b / 1e3) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
+
+    def per_s(name, base, label, note=""):
+        v, b = med(samples, name), med(samples, base)
+        rows.append((label, "%.0f" % (1e9 / v) if v else "FAILED", "items/s",
+                     "%.0f" % (1e9 / b) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
+
+    us("luc_call", "raw_call", "1 square_local round trip (lucidity_call)")
+    us("luc_async", "raw_async", "2a start+await, 16 in flight")
+    per_s("luc_fanout", "raw_fanout", "2b local fanout 10,000 items, window 64")
+    us("luc_remote_call", "raw_remote_call", "3a remote round trip (2 workers)")
+    per_s("luc_remote_fanout", "raw_remote_fanout", "3b remote fanout 2,000 items, window 64")
+    for name in ("pb_encode", "pb_decode", "pb_get_encoded_size"):
+        v = med(samples, name)
+        rows.append(("4 nanopb %s, %s B Polyline (native)" % (name[3:], info.get("pb_message_bytes", "?")),
+                     "%.0f" % v if v else "FAILED", "ns/op", "-", "-", ""))
+    v = med(samples, "jobc_5000")
+    rows.append(("5 jobc, 5,000 jobs (%s B input)" % info.get("jobc_input_bytes", "?"),
+                 "%.3f" % (v / 1e9) if v else "FAILED", "s", "-", "-",
+                 "max RSS %s KiB" % info.get("jobc_max_rss_kib", "?")))
+    rows.append(("6 Mandelbrot CPU-bound speed-up", "TODO", "-", "-", "-",
+                 "needs examples/mandelbrot (does not exist yet)"))
+    # where the local round-trip gap comes from: raw plus one lucidity ingredient at a time
+    for name in ("raw_call+config", "raw_call+link", "raw_call+nanopb", "raw_call+config+link+nanopb"):
+        us(name, "raw_call", "  profile: %s" % name)
+    for name, label in (("config_only", "create+4 setters+drop config"),
+                        ("msg_write_nanopb", "message write, nanopb sized + callback"),
+                        ("msg_write_raw", "message write, one write_data")):
+        v = med(samples, name)
+        rows.append(("  profile: " + label, "%.0f" % v if v else "FAILED", "ns/op", "-", "-", ""))
+    return rows
+
+
+def render(rows, mach):
+    out = ["machine: %s; nproc %s; %s; kernel %s; %s"
+           % (mach["cpu"], mach["nproc"], mach["lunatic"], mach["kernel"], mach["date"]), ""]
+    head = ("figure", "lucidity", "unit", "raw", "ratio", "note")
+    w = [max(len(str(r[i])) for r in rows + [head]) for i in range(6)]
+    fmt = "| " + " | ".join("%%-%ds" % x for x in w) + " |"
+    out.append(fmt % head)
+    out.append("|" + "|".join("-" * (x + 2) for x in w) + "|")
+    out += [fmt % r for r in rows]
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--wasm", required=True)
+    ap.add_argument("--pb-bench", dest="pb_bench", required=True)
+    ap.add_argument("--jobc", required=True)
+    ap.add_argument("--lunatic", default=os.path.join(ROOT, ".deps", "bin", "lunatic"))
+    ap.add_argument("--reps", type=int, default=7)
+    ap.add_argument("--calls", type=int, default=300)
+    ap.add_argument("--items", type=int, default=10000)
+    ap.add_argument("--remote-reps", dest="remote_reps", type=int, default=5)
+    ap.add_argument("--remote-calls", dest="remote_calls", type=int, default=30)
+    ap.add_argument("--remote-items", dest="remote_items", type=int, default=2000)
+    ap.add_argument("--remote-timeout", dest="remote_timeout", type=int, default=900)
+    ap.add_argument("--pb-ops", dest="pb_ops", type=int, default=20000)
+    ap.add_argument("--jobs", type=int, default=5000)
+    ap.add_argument("--only", default="local,remote,native,jobc")
+    ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
+    ap.add_argument("-v", "--verbose", action="store_true")
+    a = ap.parse_args()
+
+    samples, failures, info = {}, [], {}
+    mach = machine(a.lunatic)
+    steps = {"local": run_local, "remote": run_remote, "native": run_native, "jobc": run_jobc}
+    for step in a.only.split(","):
+        t0 = time.time()
+        sys.stderr.write("bench: %s...\n" % step)
+        steps[step](a, samples, failures, info)
+        sys.stderr.write("bench: %s done in %.0fs\n" % (step, time.time() - t0))
+    rows = table(samples, info, failures, a.calls)
+    print(render(rows, mach))
+    for f in failures:
+        print("FAILURE: " + f)
+    os.makedirs(os.path.dirname(a.out), exist_ok=True)
+    with open(a.out, "w") as f:
+        json.dump({"machine": mach, "info": info, "failures": failures,
+                   "medians_ns": {k: statistics.median(v) for k, v in samples.items()},
+                   "samples_ns": samples,
+                   "table": [dict(zip(("figure", "lucidity", "unit", "raw", "ratio", "note"), r))
+                             for r in rows]}, f, indent=1)
+    print("\nwrote %s" % os.path.relpath(a.out))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
