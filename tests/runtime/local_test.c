@@ -9,6 +9,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "check.h"
 #include "glue.h"
 #include "host.h"
 
@@ -89,23 +90,7 @@ static const lucidity_job bad_args_caller = {
     &u32_msg_msg, sizeof(u32_msg), sizeof(uint32_t), NULL, square__unpack, {0}};
 
 /* ---- cases ---- */
-#define EXPECT(cond, ...)                                                                         \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            printf("FAIL %s: %s: ", test_name, #cond);                                            \
-            printf(__VA_ARGS__);                                                                  \
-            printf("\n");                                                                         \
-            return 1;                                                                             \
-        }                                                                                         \
-    } while (0)
-#define EXPECT_STATUS(got, want)                                                                  \
-    do {                                                                                          \
-        int got_ = (got);                                                                         \
-        EXPECT(got_ == (want), "status %s (%s), wanted %s", lucidity_err_name(got_),              \
-               lucidity_strerror(got_), lucidity_err_name(want));                                 \
-    } while (0)
 
-static const char *test_name;
 
 static int case_local(void)
 {

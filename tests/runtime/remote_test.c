@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check.h"
 #include "glue.h"
 #include "host.h"
 
@@ -41,7 +42,6 @@ GLUE_JOB(where, u32_msg, u32_msg, uint32_t, where(a->value))
 GLUE_JOB(slow_where, u32_msg, u32_msg, uint32_t, slow_where(a->value))
 GLUE_JOB(crash, u32_msg, u32_msg, uint32_t, crash(a->value))
 
-static const char *test_name;
 static uint64_t self;
 
 #include <time.h>
@@ -52,21 +52,6 @@ static uint64_t luc_test_now(void)
     return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-#define EXPECT(cond, ...)                                                                         \
-    do {                                                                                          \
-        if (!(cond)) {                                                                            \
-            printf("FAIL %s: %s: ", test_name, #cond);                                            \
-            printf(__VA_ARGS__);                                                                  \
-            printf("\n");                                                                         \
-            return 1;                                                                             \
-        }                                                                                         \
-    } while (0)
-#define EXPECT_STATUS(got, want)                                                                  \
-    do {                                                                                          \
-        int got_ = (got);                                                                         \
-        EXPECT(got_ == (want), "status %s (%s), wanted %s", lucidity_err_name(got_),              \
-               lucidity_strerror(got_), lucidity_err_name(want));                                 \
-    } while (0)
 
 /* The cluster's workers may take a refresh (5 s) to appear in our node list. */
 static int wait_for_nodes(uint32_t want)
