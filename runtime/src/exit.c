@@ -8,15 +8,29 @@
  * output. The runtime's link options carry -Wl,--wrap=exit, so every exit()
  * (and a non-zero return from main, which libc turns into exit()) comes
  * here; a return of 0 from main runs only destructors, so the destructor
- * reports 0. Only the app's main process prints: spawned job processes run
- * no constructors, so luc_exit_marker stays NULL in them.
+ * reports 0.
+ *
+ * wasm-ld wraps every exported function of a command module in calls to the
+ * constructors and destructors, so spawned processes run them too, and the
+ * runtime's helpers inherit the app's environment (config -1). Each process
+ * entry of the runtime therefore calls luc_exit_silence() first: only the
+ * app's main process reports.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
-_Noreturn void __real_exit(int status);
+#include "internal.h"
 
 static const char *luc_exit_marker;
+
+void luc_exit_silence(void)
+{
+    luc_exit_marker = NULL;
+}
+
+#ifdef __wasm__
+_Noreturn void __real_exit(int status);
+
 static int luc_exit_reported;
 
 __attribute__((constructor)) static void luc_exit_init(void)
@@ -44,3 +58,4 @@ __attribute__((destructor)) static void luc_exit_at_end(void)
 {
     luc_exit_report(0);
 }
+#endif

@@ -6,7 +6,8 @@
  *   msg.c     nanopb streams over lunatic's per-process message buffer
  *   proc.c    configs, spawn, kill, tags     call.c   one call: start, wait, cancel
  *   fanout.c  N calls with a bounded window  serve.c  the job side of a call
- *   node.c    where a remote call runs
+ *   node.c    where a remote call runs   remote.c calls on other nodes
+ *   exit.c    the app's exit status for `lucidity run`
  */
 #ifndef LUCIDITY_INTERNAL_H
 #define LUCIDITY_INTERNAL_H
@@ -68,6 +69,9 @@ int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out);
 int luc_remote_lost(lucidity_handle *h);
 void luc_remote_abandon(lucidity_handle *h);
 void luc_remote_end(lucidity_handle *h);
+
+/* exit.c: this process is not the app's main process: never report an exit. */
+void luc_exit_silence(void);
 
 /* node.c: where to run; LUCIDITY_OK and *node (0 = here), or ENONODE. */
 int luc_pick_node(const lucidity_opts *o, lucidity_where where, uint64_t *node);

@@ -159,6 +159,7 @@ bool luc_node_on_message(int64_t tag, uint32_t received)
 LUC_EXPORT(LUC_PROBER_ENTRY)
 void lucidity__node_prober(uint64_t node, uint64_t caller, int64_t tag)
 {
+    luc_exit_silence();
     while (lh_receive(&tag, 1, LUCIDITY_NONE) == LH_RECV_DATA) {
         lh_create_data((uint64_t)LUC_PROBE_TAG, 0);
         uint32_t r = lh_dist_send(node, LUC_NO_SUCH_PID);

@@ -76,6 +76,7 @@ void lucidity__remote_serve(uint64_t caller_node, uint64_t caller_pid, int64_t t
 {
     luc_setup s;
     char entry[LUC_MAX_ENTRY];
+    luc_exit_silence();
     lh_die_when_link_dies(0); /* the job's death is a message for us to forward */
     if (lh_receive(&tag, 1, LUCIDITY_NONE) != LH_RECV_DATA || luc_read_setup(&s, entry)) {
         luc_serve_reply(caller_node, caller_pid, tag, LUCIDITY_EDECODE);
@@ -128,6 +129,7 @@ void lucidity__remote_helper(uint64_t node, uint64_t caller, int64_t tag, uint64
 {
     luc_setup s;
     char entry[LUC_MAX_ENTRY];
+    luc_exit_silence();
     if (lh_receive(&tag, 1, LUCIDITY_NONE) != LH_RECV_DATA || luc_read_setup(&s, entry)) {
         luc_tell(caller, tag, LUCIDITY_EDECODE);
         return;

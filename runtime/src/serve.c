@@ -20,6 +20,7 @@ static void luc_reply(uint64_t caller_node, uint64_t caller_pid)
 void lucidity_serve(const lucidity_job *job, uint64_t caller_node, uint64_t caller_pid,
                     int64_t tag)
 {
+    luc_exit_silence();
     void *args = calloc(1, job->args_size ? job->args_size : 1);
     void *result = calloc(1, job->result_size ? job->result_size : 1);
     int rc = (args && result) ? LUCIDITY_OK : LUCIDITY_ENOMEM;
@@ -31,7 +32,7 @@ void lucidity_serve(const lucidity_job *job, uint64_t caller_node, uint64_t call
         rc = luc_msg_read_args(job->args_fields, args);
     if (rc == LUCIDITY_OK) {
         job->invoke(args, result);
-        /* Spawned entries run without libc's exit-time flush. */
+        /* The job's output before its reply, so it reads in order. */
         fflush(stdout);
         fflush(stderr);
         if (luc_msg_write(tag, LUCIDITY_OK, job->result_fields, result) != LUCIDITY_OK)
