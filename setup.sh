@@ -81,30 +81,35 @@ else
 fi
 
 # --- 3. the lunatic VM, built from crates.io with our lockfile (vm/) ---------------
-# Our fix of an upstream race goes in through [patch.crates-io] (vm/Cargo.toml):
-# the crates.io source of lunatic-distributed, fetched by cargo, plus our patch.
-patched="$DEPS/vm-src/lunatic-distributed-$LUNATIC_VERSION"
-patch_file=vm/patches/lunatic-distributed-$LUNATIC_VERSION-request-race.patch
-if [ ! -f "$patched/.patched" ]; then
+# Our fixes of upstream bugs go in through [patch.crates-io] (vm/Cargo.toml):
+# for each vm/patches/CRATE-VERSION-what.patch, the crates.io source of that
+# crate (fetched by cargo) with the patch applied, in .deps/vm-src/CRATE-VERSION.
+for patch_file in vm/patches/*.patch; do
+  name=$(basename "$patch_file" .patch)
+  crate=$(sed -E 's/^(.*)-([0-9]+\.[0-9]+\.[0-9]+)-.*$/\1/' <<<"$name")
+  version=$(sed -E 's/^(.*)-([0-9]+\.[0-9]+\.[0-9]+)-.*$/\2/' <<<"$name")
+  patched="$DEPS/vm-src/$crate-$version"
+  [ -f "$patched/.patched-$name" ] && continue
   command -v cargo >/dev/null || { echo "setup.sh: cargo not found; install Rust (rustup) first" >&2; exit 1; }
-  say "preparing lunatic-distributed $LUNATIC_VERSION with vm/patches/"
+  say "preparing $crate $version with $patch_file"
   tmp=$(mktemp -d)
-  printf '[package]\nname = "fetch-only"\nversion = "0.0.0"\nedition = "2021"\n[lib]\npath = "lib.rs"\n[dependencies]\nlunatic-distributed = "=%s"\n' \
-    "$LUNATIC_VERSION" > "$tmp/Cargo.toml"
+  printf '[package]\nname = "fetch-only"\nversion = "0.0.0"\nedition = "2021"\n[lib]\npath = "lib.rs"\n[dependencies]\n%s = "=%s"\n' \
+    "$crate" "$version" > "$tmp/Cargo.toml"
   touch "$tmp/lib.rs"
   (cd "$tmp" && cargo fetch -q)
-  src=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/lunatic-distributed-"$LUNATIC_VERSION" | head -n1)
+  src=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$crate-$version" | head -n1)
   rm -rf "$patched" && mkdir -p "$(dirname "$patched")" && cp -r "$src" "$patched"
   patch -s -p1 -d "$patched" < "$patch_file"
-  touch "$patched/.patched"
+  touch "$patched/.patched-$name"
   rm -rf "$tmp"
-fi
+done
 
 lunatic="$DEPS/bin/lunatic"
-lock_hash=$(cat vm/Cargo.lock "$patch_file" | sha256sum | cut -c1-16)
+lock_hash=$(cat vm/Cargo.lock vm/patches/*.patch | sha256sum | cut -c1-16)
 cached="$CACHE/lunatic-$LUNATIC_VERSION-$lock_hash"
 have_version() { [ -x "$1" ] && "$1" --version 2>/dev/null | grep -qx "lunatic-runtime $LUNATIC_VERSION"; }
-if have_version "$lunatic"; then
+# The binary for exactly this lockfile and these patches, or build it.
+if [ "$(readlink -f "$lunatic" 2>/dev/null)" = "$cached" ] && have_version "$cached"; then
   say "lunatic VM: present"
 else
   if ! have_version "$cached"; then
