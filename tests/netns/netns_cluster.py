@@ -122,10 +122,11 @@ class NetnsCluster:
             "LUCIDITY_NODE_ADDR": "%s:%d" % (self.addr(0), NODE_PORT),
             "LUCIDITY_APP": self.app}, capture=True)
         self._wait_listen(app, CONTROL_PORT, 10)
-        # One node at a time, each after the previous one registered: lunatic
-        # 0.13.2's control marks node <registration id> stopped when a node
+        # One node at a time, each after the previous one registered: a stock
+        # lunatic 0.13.2 control marks node <registration id> stopped when a node
         # starts, so concurrent registrations can drop a live node from every
-        # node list (deploy/README.md, "Start nodes one at a time").
+        # node list (fixed by vm/patches; deploy/README.md). It also fixes the
+        # node ids: the app node is 1.
         self._node_id(0)
         self.node_host = {}  # lunatic node id -> host index
         for i in range(1, HOSTS):
