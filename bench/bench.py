@@ -99,36 +99,45 @@ def job_file(path, jobs):
     """A .job file of `jobs` jobs over 100 message types, with options."""
     with open(path, "w") as f:
         for i in range(100):
-            f.write("message M%d { a: u32; b: f64; s: string; tags: string[]; }\n" % i)
+            f.write("message M%d { a: u32; b: f64; s: string; tags: [string]; }\n" % i)
         for i in range(jobs):
             f.write("job j%d(m: M%d, n: u64, name: string) -> M%d { timeout = %ds; retries = 1; }\n"
                     % (i, i % 100, (i + 1) % 100, 1 + i % 60))
 
 
+def jobc_once(cmd):
+    """(seconds, max RSS KiB or None, error) of one jobc run under GNU time -v."""
+    gnu_time = "/usr/bin/time"
+    timed = [gnu_time, "-v"] + cmd if os.path.exists(gnu_time) else cmd
+    t0 = time.perf_counter()
+    r = subprocess.run(timed, capture_output=True, text=True)
+    dt = time.perf_counter() - t0
+    m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
+    err = "exit %d: %s" % (r.returncode, r.stderr.strip()[:300]) if r.returncode else None
+    return dt, (int(m.group(1)) if m else None), err
+
+
 def run_jobc(a, samples, failures, info):
+    """Median of 5 on small files (to show how time grows with the job count),
+    then the big file: a.jobs_reps runs (default 1: it takes minutes while jobc's
+    generated-name check is quadratic)."""
     tmp = tempfile.mkdtemp(prefix="lucbench-jobc-")
     try:
-        src = os.path.join(tmp, "many.job")
-        job_file(src, a.jobs)
-        info["jobc_input_bytes"] = str(os.path.getsize(src))
-        cmd = [a.jobc, "-o", os.path.join(tmp, "out"), src]
-        os.makedirs(os.path.join(tmp, "out"))
-        for _ in range(5):
-            t0 = time.perf_counter()
-            r = subprocess.run(cmd, capture_output=True, text=True)
-            dt = time.perf_counter() - t0
-            if r.returncode:
-                failures.append("jobc: exit %d: %s" % (r.returncode, r.stderr.strip()[:300]))
-                return
-            samples.setdefault("jobc_5000", []).append(dt * 1e9)
-        gnu_time = shutil.which("time") or "/usr/bin/time"
-        if os.path.exists(gnu_time):
-            r = subprocess.run([gnu_time, "-v"] + cmd, capture_output=True, text=True)
-            m = re.search(r"Maximum resident set size \(kbytes\): (\d+)", r.stderr)
-            if m:
-                info["jobc_max_rss_kib"] = m.group(1)
-        else:
-            failures.append("jobc: /usr/bin/time missing: no peak memory")
+        out = os.path.join(tmp, "out")
+        os.makedirs(out)
+        sizes = [(n, 5) for n in (250, 500) if n < a.jobs] + [(a.jobs, a.jobs_reps)]
+        for jobs, reps in sizes:
+            src = os.path.join(tmp, "j%d.job" % jobs)
+            job_file(src, jobs)
+            info["jobc_%d_input_bytes" % jobs] = str(os.path.getsize(src))
+            for _ in range(reps):
+                dt, rss, err = jobc_once([a.jobc, "-o", out, src])
+                if err:
+                    failures.append("jobc %d jobs: %s" % (jobs, err))
+                    break
+                samples.setdefault("jobc_%d" % jobs, []).append(dt * 1e9)
+                if rss:
+                    info["jobc_%d_max_rss_kib" % jobs] = str(max(rss, int(info.get("jobc_%d_max_rss_kib" % jobs, 0))))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -144,12 +153,12 @@ def table(samples, info, failures, calls):
 
     def us(name, base, label, note=""):
         v, b = med(samples, name), med(samples, base) if base else None
-        rows.append((label, "%.1f" % (v / 1e3) if v else "FAILED", "us/call",
+        rows.append((label, "%.1f" % (v / 1e3) if v else "n/a", "us/call",
                      "%.1f" % (b / 1e3) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
 
     def per_s(name, base, label, note=""):
         v, b = med(samples, name), med(samples, base)
-        rows.append((label, "%.0f" % (1e9 / v) if v else "FAILED", "items/s",
+        rows.append((label, "%.0f" % (1e9 / v) if v else "n/a", "items/s",
                      "%.0f" % (1e9 / b) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
 
     us("luc_call", "raw_call", "1 square_local round trip (lucidity_call)")
@@ -160,11 +169,12 @@ def table(samples, info, failures, calls):
     for name in ("pb_encode", "pb_decode", "pb_get_encoded_size"):
         v = med(samples, name)
         rows.append(("4 nanopb %s, %s B Polyline (native)" % (name[3:], info.get("pb_message_bytes", "?")),
-                     "%.0f" % v if v else "FAILED", "ns/op", "-", "-", ""))
-    v = med(samples, "jobc_5000")
-    rows.append(("5 jobc, 5,000 jobs (%s B input)" % info.get("jobc_input_bytes", "?"),
-                 "%.3f" % (v / 1e9) if v else "FAILED", "s", "-", "-",
-                 "max RSS %s KiB" % info.get("jobc_max_rss_kib", "?")))
+                     "%.0f" % v if v else "n/a", "ns/op", "-", "-", ""))
+    for name in sorted((k for k in samples if k.startswith("jobc_")), key=lambda k: int(k[5:])):
+        jobs, v = int(name[5:]), med(samples, name)
+        rows.append(("5 jobc, %d jobs (%s B input)" % (jobs, info.get("jobc_%d_input_bytes" % jobs, "?")),
+                     "%.2f" % (v / 1e9), "s", "-", "-", "median of %d; max RSS %s KiB"
+                     % (len(samples[name]), info.get("jobc_%d_max_rss_kib" % jobs, "?"))))
     rows.append(("6 Mandelbrot CPU-bound speed-up", "TODO", "-", "-", "-",
                  "needs examples/mandelbrot (does not exist yet)"))
     # where the local round-trip gap comes from: raw plus one lucidity ingredient at a time
@@ -174,7 +184,7 @@ def table(samples, info, failures, calls):
                         ("msg_write_nanopb", "message write, nanopb sized + callback"),
                         ("msg_write_raw", "message write, one write_data")):
         v = med(samples, name)
-        rows.append(("  profile: " + label, "%.0f" % v if v else "FAILED", "ns/op", "-", "-", ""))
+        rows.append(("  profile: " + label, "%.0f" % v if v else "n/a", "ns/op", "-", "-", ""))
     return rows
 
 
@@ -205,6 +215,7 @@ def main():
     ap.add_argument("--remote-timeout", dest="remote_timeout", type=int, default=900)
     ap.add_argument("--pb-ops", dest="pb_ops", type=int, default=20000)
     ap.add_argument("--jobs", type=int, default=5000)
+    ap.add_argument("--jobs-reps", dest="jobs_reps", type=int, default=1)
     ap.add_argument("--only", default="local,remote,native,jobc")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))
     ap.add_argument("-v", "--verbose", action="store_true")
