@@ -11,7 +11,9 @@ secs=${1:-30}
 shift || true
 out="${FUZZ_OUT:-$root/build/fuzz}"
 mkdir -p "$out/corpus"
-cp -n "$root"/tests/jobc/golden/*.job "$root"/tests/jobc/errors/*.job "$out/corpus/" 2>/dev/null || true
+# Seeds: the golden and error cases, and every earlier finding (regressions/).
+cp -n "$root"/tests/jobc/golden/*.job "$root"/tests/jobc/errors/*.job \
+      "$root"/tests/fuzz/regressions/*.job "$out/corpus/" 2>/dev/null || true
 cmake --build "$root/build" --target jobc >/dev/null
 srcs=("$root"/idl/ast.c "$root"/build/idl/lexer.c "$root"/build/idl/parser.c
       "$root"/build/compiler/jobc_templates.c)

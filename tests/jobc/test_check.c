@@ -49,6 +49,27 @@ static void done(checked *c)
         done(&c_);                                                                                 \
     } while (0)
 
+/* Regression (found by jobc.fuzz_smoke): a file without declarations. */
+static void test_empty_file_is_valid(void **state)
+{
+    (void)state;
+    EXPECT("", 0, "");
+    EXPECT("package p;", 0, "");
+}
+
+/* Several clashes: one report per pair, in declaration order, first clash of the pair. */
+static void test_generated_name_clashes_in_order(void **state)
+{
+    (void)state;
+    EXPECT("job a() -> u32; message a_args { x: u32; } message a_job { y: u32; } job a_local();", 3,
+           "1:25:message 'a_args' generates the C name 'a_args', which job 'a' also generates\n"
+           "1:5:note: job 'a' is declared here\n"
+           "1:52:message 'a_job' generates the C name 'a_job', which job 'a' also generates\n"
+           "1:5:note: job 'a' is declared here\n"
+           "1:74:job 'a_local' generates the C name 'a_local', which job 'a' also generates\n"
+           "1:5:note: job 'a' is declared here\n");
+}
+
 static void test_valid_file_has_no_diagnostics(void **state)
 {
     (void)state;
@@ -206,6 +227,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_valid_file_has_no_diagnostics),
+        cmocka_unit_test(test_empty_file_is_valid),
+        cmocka_unit_test(test_generated_name_clashes_in_order),
         cmocka_unit_test(test_duplicate_names_point_at_first),
         cmocka_unit_test(test_duplicate_fields),
         cmocka_unit_test(test_unknown_type_suggests),
