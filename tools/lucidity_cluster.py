@@ -32,7 +32,8 @@ def default_lunatic():
 
 
 class Cluster:
-    def __init__(self, nodes=2, lunatic=None, host="127.0.0.1", env=None, detach=False):
+    def __init__(self, nodes=2, lunatic=None, host="127.0.0.1", env=None, detach=False,
+                 worker_cpus=None):
         self.nodes = nodes
         self.lunatic = lunatic or default_lunatic()
         self.host = host
@@ -42,18 +43,20 @@ class Cluster:
         self.dir = tempfile.mkdtemp(prefix="lucidity-cluster-")
         self.procs = []  # (name, Popen, log path)
         self.detach = detach  # leave the cluster running when this program ends
+        self.worker_cpus = worker_cpus  # optional: pin worker i to CPU worker_cpus[i] (taskset)
         self.control_url = None
         self.app = None
         self._lines = queue.Queue()
 
     # -- starting ---------------------------------------------------------------
-    def _spawn(self, name, args, capture=False):
+    def _spawn(self, name, args, capture=False, cpu=None):
         """Starts lunatic in its own process group; stderr (lunatic's log) goes to
         a file, stdout too unless captured (the app's output)."""
         path = os.path.join(self.dir, "%s-%d.log" % (name, len(self.procs)))
         log = open(path, "wb")
+        pin = ["taskset", "-c", str(cpu)] if cpu is not None else []
         p = subprocess.Popen(
-            [self.lunatic] + args,
+            pin + [self.lunatic] + args,
             stdout=subprocess.PIPE if capture else log,
             stderr=log,
             stdin=subprocess.DEVNULL,
@@ -91,7 +94,8 @@ class Cluster:
         self.control_url = "http://%s:%d/" % (self.host, port)
         self._spawn("control", ["control", "--bind-socket", "%s:%d" % (self.host, port)])
         self._wait_tcp(port, 10)
-        self.workers = [self.start_node() for _ in range(self.nodes)]
+        cpus = self.worker_cpus or [None] * self.nodes
+        self.workers = [self.start_node(cpu=cpus[i]) for i in range(self.nodes)]
         self.worker_ids = [self.node_id(p) for p in self.workers]
         return self
 
@@ -101,12 +105,12 @@ class Cluster:
         self.control_url = control_url
         return self
 
-    def start_node(self, wasm=None, capture=False):
+    def start_node(self, wasm=None, capture=False, cpu=None):
         args = ["node", self.control_url, "--bind-socket",
                 "%s:%d" % (self.host, free_port(socket.SOCK_DGRAM))]
         if wasm:
             args += ["--wasm", wasm]
-        return self._spawn("node" if not wasm else "app", args, capture)
+        return self._spawn("node" if not wasm else "app", args, capture, cpu)
 
     def _wait_tcp(self, port, timeout):
         deadline = time.time() + timeout

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""CPU-bound fanout: the Mandelbrot example's tiles over 1 and over 2 worker
+nodes of a loopback cluster, against the native build of the same tile code
+rendering the whole image in one process, all measured in this run.
+
+  bench/mandelbrot.py [--iters 20000] [--reps 3]
+
+Each worker node is pinned to a CPU of its own (taskset), so "1 node" is one
+core and "2 nodes" two cores: a lunatic node runs its processes on every core
+it may use, so without pinning one node alone already fills a 2-core machine.
+The native baseline is one process on one core.
+
+Prints a table (median ms, speed-up 1 -> 2 nodes, cost against native) and
+writes bench/results/mandelbrot.json. Checks that every render's checksum
+equals the native one (a wrong image is not a fast image).
+"""
+import argparse
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from lucidity_cluster import Cluster  # noqa: E402
+
+APP = os.path.join(ROOT, "build", "wasm", "examples", "mandelbrot", "mandelbrot.wasm")
+NATIVE = os.path.join(ROOT, "build", "mandelbrot_reference")
+
+
+def native(iters):
+    t0 = time.perf_counter()
+    out = subprocess.run(["taskset", "-c", "0", NATIVE, str(iters)], check=True,
+                         capture_output=True, text=True).stdout
+    ms = (time.perf_counter() - t0) * 1000
+    return ms, re.search(r"fnv1a64: (\w+)", out).group(1)
+
+
+def distributed(workers, iters):
+    """One render on a fresh cluster; the app times its own fanout."""
+    # The app writes under the node's preopened ".": run it in a scratch folder.
+    here = os.getcwd()
+    scratch = tempfile.mkdtemp(prefix="lucidity-mandelbrot-")
+    os.chdir(scratch)
+    env = dict(os.environ, MANDELBROT_MAX_ITER=str(iters), MANDELBROT_OUT="bench.png")
+    ms = checksum = None
+    try:
+        ms, checksum = render(workers, env)
+    finally:
+        os.chdir(here)
+        subprocess.run(["rm", "-rf", scratch], check=False)
+    return ms, checksum
+
+
+def render(workers, env):
+    ms = checksum = None
+    with Cluster(nodes=workers, env=env, worker_cpus=list(range(workers))) as c:
+        c.run_app(APP)
+        for line in c.app_lines(time.time() + 600):
+            m = re.search(r"rendered in (\d+) ms", line)
+            if m:
+                ms = float(m.group(1))
+            m = re.search(r"fnv1a64: (\w+)", line)
+            if m:
+                checksum = m.group(1)
+                break
+            if "FAIL" in line:
+                raise RuntimeError(line.strip())
+    return ms, checksum
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--iters", type=int, default=20000)
+    ap.add_argument("--reps", type=int, default=3)
+    a = ap.parse_args()
+    runs = {"native": [], "1 node": [], "2 nodes": []}
+    want = None
+    for _ in range(a.reps):  # interleaved, so drift hits each figure alike
+        ms, want = native(a.iters)
+        runs["native"].append(ms)
+        for workers, key in ((1, "1 node"), (2, "2 nodes")):
+            ms, got = distributed(workers, a.iters)
+            if got != want:
+                sys.exit("mandelbrot bench: %s rendered checksum %s, native %s" % (key, got, want))
+            runs[key].append(ms)
+    med = {k: statistics.median(v) for k, v in runs.items()}
+    speedup = med["1 node"] / med["2 nodes"]
+    print("Mandelbrot 512x384, 64 tiles, max_iter %d (median of %d)" % (a.iters, a.reps))
+    print("| figure | median ms | ratio |")
+    print("|---|---:|---:|")
+    print("| native, one process on 1 core (baseline) | %.0f | 1.00 |" % med["native"])
+    print("| fanout over 1 worker node (1 core) | %.0f | %.2f |" % (med["1 node"], med["1 node"] / med["native"]))
+    print("| fanout over 2 worker nodes (1 core each) | %.0f | %.2f |" % (med["2 nodes"], med["2 nodes"] / med["native"]))
+    print("| speed-up 1 -> 2 nodes | | %.2fx |" % speedup)
+    os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
+    with open(os.path.join(ROOT, "bench", "results", "mandelbrot.json"), "w") as f:
+        json.dump({"iters": a.iters, "samples_ms": runs, "medians_ms": med, "speedup": speedup,
+                   "nproc": os.cpu_count()}, f, indent=2)
+
+
+if __name__ == "__main__":
+    main()
