@@ -161,7 +161,8 @@ def table(samples, info, failures, calls):
         rows.append((label, "%.0f" % (1e9 / v) if v else "n/a", "items/s",
                      "%.0f" % (1e9 / b) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
 
-    us("luc_call", "raw_call", "1 square_local round trip (lucidity_call)")
+    us("luc_call", "raw_call+config", "1 square_local round trip (lucidity_call)",
+       "raw spawns with its own config, as lucidity does")
     us("luc_async", "raw_async", "2a start+await, 16 in flight")
     per_s("luc_fanout", "raw_fanout", "2b local fanout 10,000 items, window 64")
     us("luc_remote_call", "raw_remote_call", "3a remote round trip (2 workers)")
@@ -178,7 +179,8 @@ def table(samples, info, failures, calls):
     rows.append(("6 Mandelbrot CPU-bound speed-up", "TODO", "-", "-", "-",
                  "needs examples/mandelbrot (does not exist yet)"))
     # where the local round-trip gap comes from: raw plus one lucidity ingredient at a time
-    for name in ("raw_call+config", "raw_call+link", "raw_call+nanopb", "raw_call+config+link+nanopb"):
+    us("raw_call", "raw_call+config", "  profile: raw_call, inherited config (-1)")
+    for name in ("raw_call+link", "raw_call+nanopb", "raw_call+config+link+nanopb"):
         us(name, "raw_call", "  profile: %s" % name)
     for name, label in (("config_only", "create+4 setters+drop config"),
                         ("msg_write_nanopb", "message write, nanopb sized + callback"),
