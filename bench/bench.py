@@ -176,8 +176,7 @@ def table(samples, info, failures, calls):
         rows.append(("5 jobc, %d jobs (%s B input)" % (jobs, info.get("jobc_%d_input_bytes" % jobs, "?")),
                      "%.2f" % (v / 1e9), "s", "-", "-", "median of %d; max RSS %s KiB"
                      % (len(samples[name]), info.get("jobc_%d_max_rss_kib" % jobs, "?"))))
-    rows.append(("6 Mandelbrot CPU-bound speed-up", "TODO", "-", "-", "-",
-                 "needs examples/mandelbrot (does not exist yet)"))
+    # 6: bench/mandelbrot.py (run by run.sh after this script) prints its own table
     # where the local round-trip gap comes from: raw plus one lucidity ingredient at a time
     us("raw_call", "raw_call+config", "  profile: raw_call, inherited config (-1)")
     for name in ("raw_call+link", "raw_call+nanopb", "raw_call+config+link+nanopb"):

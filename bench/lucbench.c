@@ -310,7 +310,7 @@ static int b_raw_async(int n)
         int k = n - i < ASYNC_K ? n - i : ASYNC_K;
         for (int j = 0; j < k; j++) {
             tags[j] = ++tag_counter;
-            if (raw_start(RAW_PLAIN, (uint32_t)(i + j), tags[j], &pid))
+            if (raw_start(RAW_CONFIG, (uint32_t)(i + j), tags[j], &pid))
                 return LUCIDITY_ESPAWN;
         }
         for (int j = 0; j < k; j++) {
@@ -373,7 +373,7 @@ static int raw_fan_start(int i, int64_t tag)
 {
     if (!n_remote) {
         uint64_t pid;
-        return raw_start(RAW_PLAIN, (uint32_t)i, tag, &pid);
+        return raw_start(RAW_CONFIG, (uint32_t)i, tag, &pid);
     }
     uint64_t node = remote_nodes[(uint32_t)i % n_remote], pid = 0;
     uint8_t params[3 * LH_PARAM_SIZE];

@@ -26,5 +26,8 @@ jobc=$(find build/compiler -maxdepth 1 -type f -name jobc -perm -u+x | head -n1)
 echo "nproc: $(nproc)"
 echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')"
 echo "lunatic: $(.deps/bin/lunatic --version)"
-exec python3 bench/bench.py --wasm build/wasm/bench/lucbench.wasm \
+python3 bench/bench.py --wasm build/wasm/bench/lucbench.wasm \
   --pb-bench build/bench/pb_bench --jobc "$jobc" "$@"
+# 6: the CPU-bound fanout (Mandelbrot tiles) over 1 and 2 worker nodes vs native
+echo
+LUNATIC="$PWD/.deps/bin/lunatic" python3 bench/mandelbrot.py
