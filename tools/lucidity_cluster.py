@@ -31,6 +31,33 @@ def default_lunatic():
     return os.environ.get("LUNATIC", os.path.join(here, "..", ".deps", "bin", "lunatic"))
 
 
+class LineReader:
+    """Reads a process's output in a thread; lines() yields it line by line."""
+
+    def __init__(self, stream):
+        self._queue = queue.Queue()
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream):
+        for raw in iter(stream.readline, b""):
+            self._queue.put(raw.decode(errors="replace"))
+        self._queue.put(None)
+
+    def lines(self, deadline):
+        """Yields lines until the stream closes; TimeoutError at the deadline."""
+        while True:
+            left = deadline - time.time()
+            if left <= 0:
+                raise TimeoutError("app did not finish in time")
+            try:
+                line = self._queue.get(timeout=left)
+            except queue.Empty:
+                continue
+            if line is None:
+                return
+            yield line
+
+
 class Cluster:
     def __init__(self, nodes=2, lunatic=None, host="127.0.0.1", env=None, detach=False,
                  worker_cpus=None):
@@ -46,7 +73,7 @@ class Cluster:
         self.worker_cpus = worker_cpus  # optional: pin worker i to CPU worker_cpus[i] (taskset)
         self.control_url = None
         self.app = None
-        self._lines = queue.Queue()
+        self._reader = None
 
     # -- starting ---------------------------------------------------------------
     def _spawn(self, name, args, capture=False, cpu=None):
@@ -126,28 +153,12 @@ class Cluster:
     def run_app(self, wasm):
         """Starts the app node; its output lines are read with app_lines()."""
         self.app = self.start_node(wasm, capture=True)
-        t = threading.Thread(target=self._pump, args=(self.app.stdout,), daemon=True)
-        t.start()
+        self._reader = LineReader(self.app.stdout)
         return self.app
-
-    def _pump(self, stream):
-        for raw in iter(stream.readline, b""):
-            self._lines.put(raw.decode(errors="replace"))
-        self._lines.put(None)
 
     def app_lines(self, deadline):
         """Yields the app node's output lines until it closes or the deadline passes."""
-        while True:
-            left = deadline - time.time()
-            if left <= 0:
-                raise TimeoutError("app did not finish in time")
-            try:
-                line = self._lines.get(timeout=left)
-            except queue.Empty:
-                continue
-            if line is None:
-                return
-            yield line
+        return self._reader.lines(deadline)
 
     # -- stopping -------------------------------------------------------------------
     def _on_signal(self, signum, frame):

@@ -25,7 +25,6 @@ iproute2, no CAP_SYS_ADMIN).
 import argparse
 import atexit
 import os
-import queue
 import random
 import re
 import shutil
@@ -33,11 +32,12 @@ import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+from lucidity_cluster import LineReader  # noqa: E402
 HOSTS = 4
 CONTROL_PORT, NODE_PORT = 3030, 3031
 SKIP = 77
@@ -74,7 +74,7 @@ class NetnsCluster:
         self.dir = tempfile.mkdtemp(prefix="lucidity-netns-")
         self.procs = []  # (name, Popen, log)
         self.made = []  # namespaces created
-        self.lines = queue.Queue()
+        self.reader = None
         self.stopped = False
 
     def addr(self, i):
@@ -137,7 +137,7 @@ class NetnsCluster:
         print("netns: hosts %s (%s.1-%d), worker node ids %s" % (
             ", ".join(self.hosts), self.subnet, HOSTS,
             {n: "h%d" % h for n, h in self.node_host.items()}), flush=True)
-        threading.Thread(target=self._pump, args=(app.stdout,), daemon=True).start()
+        self.reader = LineReader(app.stdout)
 
     def _wait_listen(self, proc, port, timeout):
         """Waits until a process in proc's namespace listens on TCP port."""
@@ -168,23 +168,8 @@ class NetnsCluster:
             time.sleep(0.05)
         raise TimeoutError("%s did not register; log %s" % (name, path))
 
-    def _pump(self, stream):
-        for raw in iter(stream.readline, b""):
-            self.lines.put(raw.decode(errors="replace"))
-        self.lines.put(None)
-
     def app_lines(self, deadline):
-        while True:
-            left = deadline - time.time()
-            if left <= 0:
-                raise TimeoutError("app did not finish in time")
-            try:
-                line = self.lines.get(timeout=left)
-            except queue.Empty:
-                continue
-            if line is None:
-                return
-            yield line
+        return self.reader.lines(deadline)
 
     def ns_pids(self, ns):
         r = sh("ip", "netns", "pids", ns, check=False)
