@@ -34,7 +34,7 @@ sudo_if_needed() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 packages=(
   build-essential cmake ninja-build pkg-config python3
   flex bison
-  clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 llvm-19
+  clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 llvm-19 libclang-rt-19-dev
   libcmocka-dev protobuf-compiler python3-protobuf nanopb libnanopb-dev
   libssl-dev wabt iproute2 dpkg-dev libstb-dev
 )
