@@ -8,7 +8,8 @@
  *   caller C --spawn, linked--> helper H (this node) --distributed spawn--> supervisor S (node N)
  *                                                       S --spawn, linked--> job W (node N)
  *
- * H spawns S, forwards the setup and the arguments, then checks every
+ * H spawns S, forwards the setup (limits, entry, arguments: one message, so
+ * one acknowledged distributed send), then checks every
  * liveness interval that S still exists (GONE if it vanished without a
  * reply). S spawns the job W with the call's memory and fuel, forwards W's
  * reply to C verbatim, and reports W's death as ETRAP, so remote traps map
@@ -34,9 +35,10 @@
 #define LUC_SERVE_ENTRY "lucidity_remote_serve"
 #define LUC_MAX_ENTRY 256
 
+/* The setup message: this struct, the entry name, then the encoded arguments. */
 typedef struct luc_setup {
     uint64_t memory, fuel, liveness_ms;
-    uint32_t entry_len;
+    uint32_t entry_len, args_len;
 } luc_setup;
 
 /* ---- both sides ---------------------------------------------------------- */
@@ -53,7 +55,8 @@ static void luc_tell(uint64_t pid, int64_t tag, int32_t kind)
     lh_send(pid);
 }
 
-/* Reads a setup message (already received); entry gets a NUL-terminated name. */
+/* Reads a setup message (already received) up to the arguments; entry gets a
+ * NUL-terminated name. */
 static int luc_read_setup(luc_setup *s, char *entry)
 {
     if (luc_kind() != LUC_K_SETUP || lh_read_data(s, sizeof *s) != sizeof *s ||
@@ -82,37 +85,40 @@ void lucidity__remote_serve(uint64_t caller_node, uint64_t caller_pid, int64_t t
         luc_serve_reply(caller_node, caller_pid, tag, LUCIDITY_EDECODE);
         return;
     }
-    int64_t cfg = luc_config(s.memory, s.fuel);
+    /* Take the arguments out before the buffer is reused for the job's message. */
+    uint8_t *args = malloc(s.args_len ? s.args_len : 1);
+    int rc = !args ? LUCIDITY_ENOMEM
+           : lh_read_data(args, s.args_len) != s.args_len ? LUCIDITY_EDECODE : LUCIDITY_OK;
+    int64_t cfg = rc ? -1 : luc_config(s.memory, s.fuel);
     const uint64_t params[3] = {0, lh_process_id(), (uint64_t)tag};
     uint64_t job = 0;
-    int rc = cfg < 0 ? LUCIDITY_ESPAWN : luc_spawn(tag, cfg, entry, params, 3, &job);
+    if (rc == LUCIDITY_OK)
+        rc = cfg < 0 ? LUCIDITY_ESPAWN : luc_spawn(tag, cfg, entry, params, 3, &job);
     if (cfg >= 0)
         lh_drop_config((uint64_t)cfg);
+    if (rc == LUCIDITY_OK) {
+        luc_msg_begin(tag, LUCIDITY_OK, s.args_len);
+        lh_write_data(args, s.args_len);
+        lh_send(job);
+    }
+    free(args);
     if (rc != LUCIDITY_OK) {
         luc_serve_reply(caller_node, caller_pid, tag, rc);
         return;
     }
-    /* The arguments (or a cancel), then the job's reply (or a cancel, or its death). */
-    for (int forwarded_args = 0;; forwarded_args = 1) {
-        uint32_t r = lh_receive(&tag, 1, LUCIDITY_NONE);
-        if (r == LH_RECV_LINK_DIED) {
-            luc_serve_reply(caller_node, caller_pid, tag, LUCIDITY_ETRAP);
-            return;
-        }
-        if (luc_kind() == LUC_K_CANCEL) {
-            lh_unlink(job);
-            lh_kill(job);
-            return;
-        }
-        /* Forward as received. A local send hands over the message with its
-           read position, which luc_kind() moved: rewind it first. */
-        lh_seek_data(0);
-        if (forwarded_args) {
-            lh_dist_send(caller_node, caller_pid); /* the reply, as the job wrote it */
-            return;
-        }
-        lh_send(job);
+    /* The job's reply, its death, or a cancel from the caller. */
+    uint32_t r = lh_receive(&tag, 1, LUCIDITY_NONE);
+    if (r == LH_RECV_LINK_DIED) {
+        luc_serve_reply(caller_node, caller_pid, tag, LUCIDITY_ETRAP);
+        return;
     }
+    if (luc_kind() == LUC_K_CANCEL) {
+        lh_unlink(job);
+        lh_kill(job);
+        return;
+    }
+    lh_seek_data(0); /* forward the reply as the job wrote it */
+    lh_dist_send(caller_node, caller_pid);
 }
 
 /* ---- helper H, on the caller's node ------------------------------------- */
@@ -151,12 +157,8 @@ void lucidity__remote_helper(uint64_t node, uint64_t caller, int64_t tag, uint64
         luc_tell(caller, tag, r == LH_DSPAWN_MODULE_NOT_FOUND ? LUCIDITY_ESPAWN : LUC_K_LOST);
         return;
     }
-    if (lh_dist_send(node, sup) != 0) { /* the setup */
+    if (lh_dist_send(node, sup) != 0) { /* the setup, arguments included */
         luc_tell(caller, tag, LUC_K_LOST);
-        return;
-    }
-    if (lh_receive(&tag, 1, LUCIDITY_NONE) != LH_RECV_DATA || lh_dist_send(node, sup) != 0) {
-        luc_tell(caller, tag, LUC_K_LOST); /* the arguments */
         return;
     }
     luc_msg_begin(tag, LUC_K_SPAWNED, sizeof sup);
@@ -184,13 +186,11 @@ static int luc_remote_dispatch(lucidity_handle *h)
     if (rc != LUCIDITY_OK)
         return rc;
     luc_setup s = {h->opts.memory, h->opts.fuel, h->opts.liveness_ms,
-                   (uint32_t)strlen(h->job->entry)};
-    luc_msg_begin(h->tag, LUC_K_SETUP, sizeof s + s.entry_len);
+                   (uint32_t)strlen(h->job->entry), (uint32_t)h->args_len};
+    luc_msg_begin(h->tag, LUC_K_SETUP, sizeof s + s.entry_len + s.args_len);
     lh_write_data(&s, sizeof s);
     lh_write_data(h->job->entry, s.entry_len);
-    lh_send(h->pid);
-    luc_msg_begin(h->tag, LUCIDITY_OK, h->args_len);
-    lh_write_data(h->args_buf, (uint32_t)h->args_len);
+    lh_write_data(h->args_buf, s.args_len);
     lh_send(h->pid);
     h->remote_pid = 0;
     h->tries++;
