@@ -34,7 +34,7 @@ int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *ar
         /* Encode first: a bad argument fails the call before any process exists. */
         rc = luc_msg_write(h->tag, 0, job->args_fields, args);
         if (rc == LUCIDITY_OK)
-            rc = luc_spawn_job(job, o, h->tag, &h->pid);
+            rc = luc_spawn_job(job->entry, o->memory, o->fuel, h->tag, &h->pid);
         if (rc == LUCIDITY_OK)
             lh_send(h->pid); /* the arguments, still in our message buffer */
     }

@@ -49,7 +49,7 @@ uint64_t luc_now_ms(void);
 int64_t luc_config(uint64_t memory, uint64_t fuel);
 int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *params, int n,
               uint64_t *pid);
-int luc_spawn_job(const lucidity_job *job, const lucidity_opts *o, int64_t tag, uint64_t *pid);
+int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag, uint64_t *pid);
 void luc_stop(uint64_t pid, int64_t tag);
 void luc_drain(int64_t tag);
 

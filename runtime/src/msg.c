@@ -9,7 +9,6 @@
  * Message layout: [i32 status, little-endian][protobuf payload].
  * Arguments use status 0; a reply's status is the job-side outcome.
  */
-#include <errno.h>
 #include <pb_decode.h>
 #include <pb_encode.h>
 #include <string.h>
@@ -66,7 +65,6 @@ int luc_msg_read(const pb_msgdesc_t *fields, void *dst)
 {
     uint64_t size = lh_data_size();
     pb_istream_t is = {luc_read_cb, NULL, (size_t)(size - 4), NULL};
-    errno = 0;
     if (pb_decode(&is, fields, dst))
         return LUCIDITY_OK;
     const char *why = PB_GET_ERROR(&is);

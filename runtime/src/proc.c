@@ -66,16 +66,16 @@ int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *p
     return LUCIDITY_OK;
 }
 
-/* Spawns job's entry linked to us with link tag == reply tag, so one tagged
- * receive yields either the reply or the job's death. Caller node 0 tells the
- * job to reply with a local send. */
-int luc_spawn_job(const lucidity_job *job, const lucidity_opts *o, int64_t tag, uint64_t *pid)
+/* Spawns a job's entry linked to us with link tag == reply tag, so one tagged
+ * receive yields either the reply or the job's death, in a config with the
+ * call's limits. Caller node 0 tells the job to reply with a local send. */
+int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag, uint64_t *pid)
 {
-    int64_t cfg = luc_config(o->memory, o->fuel);
+    int64_t cfg = luc_config(memory, fuel);
     if (cfg < 0)
         return LUCIDITY_ESPAWN;
     const uint64_t params[3] = {0, lh_process_id(), (uint64_t)tag};
-    int rc = luc_spawn(tag, cfg, job->entry, params, 3, pid);
+    int rc = luc_spawn(tag, cfg, entry, params, 3, pid);
     lh_drop_config((uint64_t)cfg);
     return rc;
 }

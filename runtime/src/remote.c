@@ -89,13 +89,9 @@ void lucidity__remote_serve(uint64_t caller_node, uint64_t caller_pid, int64_t t
     uint8_t *args = malloc(s.args_len ? s.args_len : 1);
     int rc = !args ? LUCIDITY_ENOMEM
            : lh_read_data(args, s.args_len) != s.args_len ? LUCIDITY_EDECODE : LUCIDITY_OK;
-    int64_t cfg = rc ? -1 : luc_config(s.memory, s.fuel);
-    const uint64_t params[3] = {0, lh_process_id(), (uint64_t)tag};
     uint64_t job = 0;
     if (rc == LUCIDITY_OK)
-        rc = cfg < 0 ? LUCIDITY_ESPAWN : luc_spawn(tag, cfg, entry, params, 3, &job);
-    if (cfg >= 0)
-        lh_drop_config((uint64_t)cfg);
+        rc = luc_spawn_job(entry, s.memory, s.fuel, tag, &job);
     if (rc == LUCIDITY_OK) {
         luc_msg_begin(tag, LUCIDITY_OK, s.args_len);
         lh_write_data(args, s.args_len);
