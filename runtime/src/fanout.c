@@ -44,30 +44,29 @@ static void luc_item_done(luc_fanout *f, size_t item, int status, uint64_t node)
         f->fopts->progress(f->done, f->n, item, status, node, f->fopts->progress_user);
 }
 
-/* Starts items until the window is full; items that fail to start are done. */
+/* Starts items until the window is full; an item that fails to start is done
+ * at once and its slot takes the next item. */
 static void luc_fill(luc_fanout *f)
 {
     for (size_t s = 0; s < f->window && f->next < f->n; s++) {
-        if (f->slot[s].state == LUC_RUNNING)
-            continue;
-        size_t item = f->next++;
-        int rc = luc_call_begin(f->job, f->where, f->args + item * f->job->args_size,
-                                &f->slot[s], &f->o);
-        if (rc != LUCIDITY_OK) {
-            f->slot[s].state = LUC_IDLE;
-            luc_item_done(f, item, rc, f->slot[s].node);
-            s--; /* the slot is still free: try the next item in it */
-            continue;
+        while (f->slot[s].state != LUC_RUNNING && f->next < f->n) {
+            size_t item = f->next++;
+            int rc = luc_call_begin(f->job, f->where, f->args + item * f->job->args_size,
+                                    &f->slot[s], &f->o);
+            if (rc != LUCIDITY_OK) {
+                luc_item_done(f, item, rc, f->slot[s].node);
+                continue;
+            }
+            f->slot_item[s] = item;
+            f->inflight++;
         }
-        f->slot_item[s] = item;
-        f->inflight++;
     }
 }
 
+/* A call ended (luc_call_end has set its state): record its item. */
 static void luc_finish_slot(luc_fanout *f, size_t s, int rc)
 {
     f->inflight--;
-    f->slot[s].state = LUC_IDLE;
     luc_item_done(f, f->slot_item[s], rc, f->slot[s].node);
 }
 
