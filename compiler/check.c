@@ -3,20 +3,20 @@
  * keywords, collisions between generated C names), types (unknown, nested
  * arrays, recursive messages) and job options (names, units, ranges).
  */
-#include "jobc.h"
+#include "ctypes.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Names are at most 64 characters (checked) plus the longest suffix. */
-#define JOBC_GENNAME_MAX 160
 
 typedef struct jobc_checker {
     const idl_file *file;
     const idl_sink *sink;
     jobc_model *m;
     int errors;
+    jobc_names decls;      /* top-level name -> its first idl_decl */
+    bool package_reserved; /* the package was reported for a library's namespace */
 } jobc_checker;
 
 #define JOBC_ERROR(c, loc, ...) ((c)->errors++, idl_report((c)->sink, IDL_ERROR, (loc), __VA_ARGS__))
@@ -80,25 +80,56 @@ static const char *jobc_suggest(const char *word, const char *const *cands, size
     return best;
 }
 
+static idl_prim jobc_prim_of(const char *name)
+{
+    for (size_t k = 0; k < JOBC_NPRIMS; k++) {
+        if (strcmp(name, jobc_prims[k].name) == 0) return jobc_prims[k].prim;
+    }
+    return IDL_PRIM_NONE;
+}
+
 /* --- names ------------------------------------------------------------------------ */
 
-/* name -> not a C keyword, not reserved (leading '_' or "__"). */
-static void jobc_check_ident(jobc_checker *c, const char *what, const char *name, idl_loc loc)
+/* Keywords of the .proto language that protoc cannot read as a message type name
+   (`option x = 1;` starts an option) and its scalar types, which protoc would read as
+   the scalar while nanopb encodes a message: both would change the wire. */
+static const char *const jobc_proto_type_words[] = {
+    "option", "optional", "required", "repeated", "oneof", "reserved", "enum", "message",
+    "extend", "extensions", "group", "map", "syntax", "import", "package", "service",
+    "rpc", "stream", "returns", "weak", "public",
+    "double", "float", "int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32",
+    "fixed64", "sfixed32", "sfixed64", "bool", "string", "bytes", NULL};
+
+static bool jobc_in_list(const char *name, const char *const *list)
 {
-    if (strlen(name) > 64) {
-        JOBC_ERROR(c, loc, "%s name '%.20s...' is longer than 64 characters", what, name);
-        return;
+    for (size_t i = 0; list[i]; i++) {
+        if (strcmp(name, list[i]) == 0) return true;
     }
-    for (size_t i = 0; jobc_c_keywords[i]; i++) {
-        if (strcmp(name, jobc_c_keywords[i]) == 0) {
-            JOBC_ERROR(c, loc, "%s name '%s' is a C keyword", what, name);
-            return;
-        }
-    }
+    return false;
+}
+
+/* What is wrong with a name as a C identifier (too long, a C keyword, reserved by the
+   C standard: a leading '_' or "__" anywhere), or NULL. */
+static const char *jobc_ident_problem(const char *name)
+{
+    if (strlen(name) > JOBC_NAME_LEN_MAX) return "is longer than 64 characters";
+    if (jobc_in_list(name, jobc_c_keywords)) return "is a C keyword";
     if (name[0] == '_' || strstr(name, "__")) {
-        JOBC_ERROR(c, loc, "%s name '%s' is reserved: names may not start with '_' or contain '__'",
-                   what, name);
+        return "is reserved: names may not start with '_' or contain '__'";
     }
+    return NULL;
+}
+
+static bool jobc_check_ident(jobc_checker *c, const char *what, const char *name, idl_loc loc)
+{
+    const char *problem = jobc_ident_problem(name);
+    if (!problem) return true;
+    if (strlen(name) > JOBC_NAME_LEN_MAX) {
+        JOBC_ERROR(c, loc, "%s name '%.20s...' %s", what, name, problem);
+    } else {
+        JOBC_ERROR(c, loc, "%s name '%s' %s", what, name, problem);
+    }
+    return false;
 }
 
 static const char *jobc_decl_what(const idl_decl *d)
@@ -106,7 +137,7 @@ static const char *jobc_decl_what(const idl_decl *d)
     return d->kind == IDL_DECL_MESSAGE ? "message" : d->kind == IDL_DECL_JOB ? "job" : "package";
 }
 
-/* package -> at most one, before any message or job. */
+/* package -> at most one, before any message or job, not in a library's namespace. */
 static void jobc_check_package(jobc_checker *c)
 {
     const idl_decl *first = NULL;
@@ -122,16 +153,24 @@ static void jobc_check_package(jobc_checker *c)
         if (i != 0) {
             JOBC_ERROR(c, d->loc, "the package declaration must come before any message or job");
         }
-        jobc_check_ident(c, "package", d->name, d->loc);
         c->m->package = d->name;
+        if (!jobc_check_ident(c, "package", d->name, d->loc)) continue;
+        char prefix[JOBC_NAME_LEN_MAX + 2];
+        snprintf(prefix, sizeof prefix, "%s_", d->name);
+        const jobc_reserved *r = jobc_reserved_lookup(prefix);
+        if (r && r->kind == JOBC_RESERVED_PREFIX) {
+            JOBC_ERROR(c, d->loc, "package '%s' puts the generated C names (%s...) %s; choose "
+                       "another package name", d->name, prefix, jobc_reserved_what(r->kind));
+            c->package_reserved = true;
+        }
     }
 }
 
-/* Top-level names: unique, not builtin type names, not C keywords. */
+/* Top-level names: unique, not builtin type names, not C keywords, readable by protoc. */
 static void jobc_check_decl_names(jobc_checker *c)
 {
     for (size_t i = 0; i < c->file->ndecls; i++) {
-        const idl_decl *d = c->file->decls[i];
+        idl_decl *d = c->file->decls[i];
         if (d->kind == IDL_DECL_PACKAGE) continue;
         for (size_t k = 0; k < JOBC_NPRIMS; k++) {
             if (strcmp(d->name, jobc_prims[k].name) == 0) {
@@ -139,148 +178,163 @@ static void jobc_check_decl_names(jobc_checker *c)
                            d->name);
             }
         }
-        jobc_check_ident(c, jobc_decl_what(d), d->name, d->loc);
-        for (size_t j = 0; j < i; j++) {
-            const idl_decl *e = c->file->decls[j];
-            if (e->kind != IDL_DECL_PACKAGE && strcmp(d->name, e->name) == 0) {
-                JOBC_ERROR(c, d->loc, "redefinition of '%s'", d->name);
-                JOBC_NOTE(c, e->loc, "'%s' was first defined here as a %s", e->name,
-                          jobc_decl_what(e));
-                break;
-            }
+        if (!jobc_check_ident(c, jobc_decl_what(d), d->name, d->loc)) continue;
+        if (d->kind == IDL_DECL_MESSAGE && jobc_in_list(d->name, jobc_proto_type_words)) {
+            JOBC_ERROR(c, d->loc, "message name '%s' is a type name or keyword of the .proto "
+                       "language, where it would not name this message; choose another name",
+                       d->name);
+        }
+        const idl_decl *e = jobc_names_put(&c->decls, d->name, d);
+        if (e) {
+            JOBC_ERROR(c, d->loc, "redefinition of '%s'", d->name);
+            JOBC_NOTE(c, e->loc, "'%s' was first defined here as a %s", e->name, jobc_decl_what(e));
         }
     }
 }
 
-/* Names the generated stubs use for their own parameters. */
-static const char *const jobc_stub_params[] = {"out", "opts", "h", "ms", NULL};
-
-/* Fields of one message or parameters of one job: unique member names. */
-static void jobc_check_fields(jobc_checker *c, const char *what, idl_field **fs, size_t n)
+/* protobuf's JSON name check (proto3): lower case without underscores, so foo_bar,
+   fooBar and foobar are one name to protoc. */
+static void jobc_json_key(const char *name, char *out, size_t cap)
 {
+    size_t n = 0;
+    for (; *name && n + 1 < cap; name++) {
+        if (*name != '_') out[n++] = (char)tolower((unsigned char)*name);
+    }
+    out[n] = '\0';
+}
+
+/* Fields of one message or parameters of one job: unique C members, unique proto JSON
+   names, no macro names, no clash with the counts arrays generate. */
+static void jobc_check_fields(jobc_checker *c, const char *what, const char *owner,
+                              idl_loc owner_loc, idl_field **fs, size_t n)
+{
+    if (n > JOBC_FIELDS_MAX) {
+        JOBC_ERROR(c, owner_loc, "'%s' has %zu %ss; the limit is %d (protobuf reserves the "
+                   "field numbers 19000 to 19999)", owner, n, what, JOBC_FIELDS_MAX);
+    }
+    jobc_names members = {0}, json = {0};
+    char (*keys)[JOBC_NAME_LEN_MAX + 1] = calloc(n ? n : 1, sizeof *keys);
+    if (!keys) abort();
     for (size_t i = 0; i < n; i++) {
-        jobc_check_ident(c, what, fs[i]->name, fs[i]->loc);
-        for (size_t k = 0; what[0] == 'p' && jobc_stub_params[k]; k++) {
-            if (strcmp(fs[i]->name, jobc_stub_params[k]) == 0) {
-                JOBC_ERROR(c, fs[i]->loc, "parameter name '%s' is used by the generated stubs "
-                           "(out, opts, h, ms); choose another name", fs[i]->name);
-            }
+        idl_field *f = fs[i];
+        if (!jobc_check_ident(c, what, f->name, f->loc)) continue;
+        const jobc_reserved *r = jobc_reserved_lookup(f->name);
+        if (r && r->kind == JOBC_RESERVED_MACRO) {
+            JOBC_ERROR(c, f->loc, "%s name '%s' is %s, which would replace it in the generated C; "
+                       "choose another name", what, f->name, jobc_reserved_what(r->kind));
+            continue;
         }
-        for (size_t j = 0; j < i; j++) {
-            if (strcmp(fs[i]->name, fs[j]->name) == 0) {
-                JOBC_ERROR(c, fs[i]->loc, "duplicate %s '%s'", what, fs[i]->name);
-                JOBC_NOTE(c, fs[j]->loc, "'%s' was first defined here", fs[j]->name);
-                break;
-            }
-            /* an array member x also generates x_count */
-            if (fs[j]->type->elem && strncmp(fs[i]->name, fs[j]->name, strlen(fs[j]->name)) == 0 &&
-                strcmp(fs[i]->name + strlen(fs[j]->name), "_count") == 0) {
-                JOBC_ERROR(c, fs[i]->loc, "%s '%s' collides with the generated count of array '%s'",
-                           what, fs[i]->name, fs[j]->name);
-                JOBC_NOTE(c, fs[j]->loc, "'%s' is declared here", fs[j]->name);
-            }
+        const idl_field *g = jobc_names_put(&members, f->name, f);
+        if (g) {
+            JOBC_ERROR(c, f->loc, "duplicate %s '%s'", what, f->name);
+            JOBC_NOTE(c, g->loc, "'%s' was first defined here", g->name);
+            continue;
+        }
+        jobc_json_key(f->name, keys[i], sizeof keys[i]);
+        g = jobc_names_put(&json, keys[i], f);
+        if (g) {
+            JOBC_ERROR(c, f->loc, "%s '%s' and '%s' have the same JSON name in protobuf (proto3 "
+                       "compares names without case and underscores); rename one", what, f->name,
+                       g->name);
+            JOBC_NOTE(c, g->loc, "'%s' is declared here", g->name);
+        }
+    }
+    /* an array member x also generates x_count, whichever comes first */
+    for (size_t i = 0; i < n; i++) {
+        if (!fs[i]->type->elem) continue;
+        char count[JOBC_NAME_LEN_MAX + 8];
+        snprintf(count, sizeof count, "%s_count", fs[i]->name);
+        const idl_field *g = jobc_names_get(&members, count);
+        if (g) {
+            JOBC_ERROR(c, g->loc, "%s '%s' collides with the generated count of array '%s'", what,
+                       g->name, fs[i]->name);
+            JOBC_NOTE(c, fs[i]->loc, "'%s' is declared here", fs[i]->name);
+        }
+    }
+    free(keys);
+    jobc_names_free(&members);
+    jobc_names_free(&json);
+}
+
+/* The C names every declaration generates, read off the templates (names.h), must
+   differ between declarations and stay clear of the headers' names. */
+typedef struct jobc_gen_ctx {
+    jobc_checker *c;
+    idl_decl *d;
+    bool reported;        /* one reserved-name error per declaration */
+    const idl_decl **met; /* declarations d already clashed with */
+    size_t nmet;
+} jobc_gen_ctx;
+
+static void jobc_gen_one(void *user, const char *name)
+{
+    jobc_gen_ctx *x = user;
+    jobc_checker *c = x->c;
+    const char *hint = c->m->package ? "choose another name"
+                                     : "use a package (e.g. 'package app;') or another name";
+    const jobc_reserved *r = jobc_reserved_lookup(name);
+    if (r && !x->reported && !(r->kind == JOBC_RESERVED_PREFIX && c->package_reserved)) {
+        x->reported = true;
+        JOBC_ERROR(c, x->d->loc, "%s '%s' generates the C name '%s', which is %s; %s",
+                   jobc_decl_what(x->d), x->d->name, name, jobc_reserved_what(r->kind), hint);
+    } else if (!r && jobc_gen_is_template_ident(name) && !x->reported) {
+        x->reported = true;
+        JOBC_ERROR(c, x->d->loc, "%s '%s' generates the C name '%s', which the generated stubs "
+                   "use themselves; %s", jobc_decl_what(x->d), x->d->name, name, hint);
+    }
+    char *key = strdup(name);
+    if (!key) abort();
+    const idl_decl *e = jobc_names_put(&c->m->cnames, key, x->d);
+    if (!e) return;
+    free(key);
+    if (e == x->d || strcmp(e->name, x->d->name) == 0) return; /* itself, or a duplicate (reported) */
+    for (size_t i = 0; i < x->nmet; i++) {
+        if (x->met[i] == e) return; /* one report per pair of declarations */
+    }
+    x->met = realloc(x->met, (x->nmet + 1) * sizeof *x->met);
+    if (!x->met) abort();
+    x->met[x->nmet++] = e;
+    JOBC_ERROR(c, x->d->loc, "%s '%s' generates the C name '%s', which %s '%s' also generates",
+               jobc_decl_what(x->d), x->d->name, name, jobc_decl_what(e), e->name);
+    JOBC_NOTE(c, e->loc, "%s '%s' is declared here", jobc_decl_what(e), e->name);
+}
+
+/* The names of one struct (T) and of its message-typed fields. */
+static void jobc_gen_struct(jobc_gen_ctx *x, const char *T, idl_field **fs, size_t n,
+                            const idl_type *result)
+{
+    jobc_gen_names((const char *const[]){"T", T, NULL}, jobc_gen_one, x);
+    for (size_t i = 0; i < n + (result != NULL); i++) {
+        const idl_type *t = i < n ? fs[i]->type : result;
+        if ((t->elem ? t->elem : t)->msg) {
+            const char *fname = i < n ? fs[i]->name : JOBC_RESULT_FIELD;
+            jobc_gen_names((const char *const[]){"T", T, "field", fname, NULL}, jobc_gen_one, x);
         }
     }
 }
 
-/* The C names a declaration generates (without the package prefix), for collisions. */
-static const char *const jobc_message_suffixes[] = {"", "_free", "_msg", "_fields", NULL};
-static const char *const jobc_job_suffixes[] = {
-    "", "_args", "_result", "_result_free", "_job", "_handle", "_local", "_local_with",
-    "_remote", "_remote_with", "_local_async", "_local_async_with", "_remote_async",
-    "_remote_async_with", "_try_get", "_await", "_await_timeout", "_cancel", "_local_fanout",
-    "_local_fanout_with", "_remote_fanout", "_remote_fanout_with", NULL};
-
-static const char *const *jobc_suffixes(const idl_decl *d)
-{
-    return d->kind == IDL_DECL_MESSAGE ? jobc_message_suffixes : jobc_job_suffixes;
-}
-
-/* One C name a declaration generates: decl index, suffix index, the name. */
-typedef struct jobc_genname {
-    size_t decl, suffix;
-    char name[JOBC_GENNAME_MAX];
-} jobc_genname;
-
-static int jobc_genname_cmp(const void *x, const void *y)
-{
-    const jobc_genname *a = x, *b = y;
-    int r = strcmp(a->name, b->name);
-    if (r) return r;
-    return a->decl < b->decl ? -1 : a->decl > b->decl;
-}
-
-/* A collision between declarations d (later) and e, at suffixes (sd, se). */
-typedef struct jobc_clash {
-    size_t d, e, sd, se;
-    const char *name;
-} jobc_clash;
-
-/* Order of report: by later declaration, then earlier one, then suffixes in
-   declaration order, so the first clash of a pair is the one reported. */
-static int jobc_clash_cmp(const void *x, const void *y)
-{
-    const jobc_clash *a = x, *b = y;
-    if (a->d != b->d) return a->d < b->d ? -1 : 1;
-    if (a->e != b->e) return a->e < b->e ? -1 : 1;
-    if (a->sd != b->sd) return a->sd < b->sd ? -1 : 1;
-    return a->se < b->se ? -1 : a->se > b->se;
-}
-
-/* Names generated by different declarations must differ (job square vs message
-   square_args). Every generated name is listed once and sorted, so equal names
-   are neighbours: O(n log n) in the number of declarations, not O(n^2). */
 static void jobc_check_generated_names(jobc_checker *c)
 {
     const idl_file *f = c->file;
-    size_t n = 0, cap = 0;
-    jobc_genname *g = NULL;
     for (size_t i = 0; i < f->ndecls; i++) {
-        if (f->decls[i]->kind == IDL_DECL_PACKAGE) continue;
-        size_t k = 0;
-        for (const char *const *s = jobc_suffixes(f->decls[i]); *s; s++, k++) {
-            if (n == cap) {
-                cap = cap ? 2 * cap : 64;
-                g = realloc(g, cap * sizeof *g);
-                if (!g) abort();
-            }
-            g[n] = (jobc_genname){.decl = i, .suffix = k};
-            snprintf(g[n].name, sizeof g[n].name, "%s%s", f->decls[i]->name, *s);
-            n++;
+        idl_decl *d = f->decls[i];
+        if (d->kind == IDL_DECL_PACKAGE || jobc_ident_problem(d->name)) continue; /* reported */
+        jobc_gen_ctx x = {.c = c, .d = d};
+        char cname[2 * JOBC_NAME_LEN_MAX + 16];
+        snprintf(cname, sizeof cname, "%s%s%s", c->m->package ? c->m->package : "",
+                 c->m->package ? "_" : "", d->name);
+        if (d->kind == IDL_DECL_MESSAGE) {
+            jobc_gen_struct(&x, cname, d->message->fields, d->message->nfields, NULL);
+        } else {
+            char T[sizeof cname + 16];
+            jobc_gen_names((const char *const[]){"fn", cname, NULL}, jobc_gen_one, &x);
+            snprintf(T, sizeof T, "%s" JOBC_ARGS_SUFFIX, cname);
+            jobc_gen_struct(&x, T, d->job->params, d->job->nparams, NULL);
+            snprintf(T, sizeof T, "%s" JOBC_RESULT_SUFFIX, cname);
+            jobc_gen_struct(&x, T, NULL, 0, d->job->result);
         }
+        free(x.met);
     }
-    if (n) qsort(g, n, sizeof *g, jobc_genname_cmp);
-    size_t nclash = 0, clash_cap = 0;
-    jobc_clash *cl = NULL;
-    for (size_t lo = 0, hi; lo < n; lo = hi) {
-        for (hi = lo + 1; hi < n && strcmp(g[hi].name, g[lo].name) == 0; hi++)
-            ;
-        for (size_t x = lo; x < hi; x++) {
-            for (size_t y = lo; y < x; y++) {
-                const idl_decl *d = f->decls[g[x].decl], *e = f->decls[g[y].decl];
-                if (g[x].decl == g[y].decl || strcmp(d->name, e->name) == 0)
-                    continue; /* same declaration, or a duplicate name (reported apart) */
-                if (nclash == clash_cap) {
-                    clash_cap = clash_cap ? 2 * clash_cap : 16;
-                    cl = realloc(cl, clash_cap * sizeof *cl);
-                    if (!cl) abort();
-                }
-                cl[nclash++] = (jobc_clash){g[x].decl, g[y].decl, g[x].suffix, g[y].suffix,
-                                            g[x].name};
-            }
-        }
-    }
-    if (nclash) qsort(cl, nclash, sizeof *cl, jobc_clash_cmp);
-    for (size_t i = 0; i < nclash; i++) {
-        if (i > 0 && cl[i].d == cl[i - 1].d && cl[i].e == cl[i - 1].e)
-            continue; /* one report per pair of declarations */
-        const idl_decl *d = f->decls[cl[i].d], *e = f->decls[cl[i].e];
-        JOBC_ERROR(c, d->loc, "%s '%s' generates the C name '%s', which %s '%s' also generates",
-                   jobc_decl_what(d), d->name, cl[i].name, jobc_decl_what(e), e->name);
-        JOBC_NOTE(c, e->loc, "%s '%s' is declared here", jobc_decl_what(e), e->name);
-    }
-    free(cl);
-    free(g);
 }
 
 /* --- types ------------------------------------------------------------------------ */
@@ -295,23 +349,23 @@ static void jobc_resolve_type(jobc_checker *c, idl_type *t)
         jobc_resolve_type(c, t->elem);
         return;
     }
-    for (size_t k = 0; k < JOBC_NPRIMS; k++) {
-        if (strcmp(t->name, jobc_prims[k].name) == 0) {
-            t->prim = jobc_prims[k].prim;
-            return;
-        }
+    t->prim = jobc_prim_of(t->name);
+    if (t->prim != IDL_PRIM_NONE) return;
+    const idl_decl *d = jobc_names_get(&c->decls, t->name);
+    if (d && d->kind == IDL_DECL_MESSAGE) {
+        t->msg = d->message;
+        return;
     }
+    if (d) {
+        JOBC_ERROR(c, t->loc, "'%s' is a job, not a type", t->name);
+        return;
+    }
+    /* a suggestion among the builtin types and the first messages */
     const char *cands[64 + JOBC_NPRIMS];
     size_t n = 0;
     for (size_t k = 0; k < JOBC_NPRIMS; k++) cands[n++] = jobc_prims[k].name;
-    for (size_t i = 0; i < c->file->ndecls; i++) {
-        idl_decl *d = c->file->decls[i];
-        if (d->kind != IDL_DECL_MESSAGE) continue;
-        if (strcmp(d->name, t->name) == 0) {
-            t->msg = d->message;
-            return;
-        }
-        if (n < sizeof cands / sizeof cands[0]) cands[n++] = d->name;
+    for (size_t i = 0; i < c->file->ndecls && n < sizeof cands / sizeof cands[0]; i++) {
+        if (c->file->decls[i]->kind == IDL_DECL_MESSAGE) cands[n++] = c->file->decls[i]->name;
     }
     const char *s = jobc_suggest(t->name, cands, n);
     if (s) {
@@ -321,60 +375,98 @@ static void jobc_resolve_type(jobc_checker *c, idl_type *t)
     }
 }
 
-/* Depth-first over by-value message fields; appends messages in dependency order
-   and reports each cycle once, at the field that closes it. */
-typedef struct jobc_walk {
-    const idl_message *msg[256];
-    const idl_field *via[256];
-    size_t depth;
-} jobc_walk;
+/* Messages in dependency order (a message after those it embeds by value), by an
+   iterative depth-first walk: no nesting depth can overflow the checker's stack.
+   A field back into the walk's own path closes a cycle: reported once, there. */
+typedef struct jobc_frame {
+    idl_message *msg;
+    size_t next; /* next field to look at */
+} jobc_frame;
 
-static void jobc_report_cycle(jobc_checker *c, jobc_walk *w, const idl_message *target,
-                              const idl_field *closing)
+static void jobc_report_cycle(jobc_checker *c, const jobc_frame *path, size_t depth,
+                              const idl_message *target, const idl_field *closing)
 {
-    char path[1024] = "";
-    size_t len = 0, start = 0;
-    while (w->msg[start] != target) start++;
-    for (size_t i = start; i < w->depth; i++) {
-        len += (size_t)snprintf(path + len, sizeof path - len, "%s.%s -> ", w->msg[i]->name,
-                                w->via[i]->name);
-        if (len >= sizeof path) break;
+    jobc_buf b = {0};
+    size_t start = 0;
+    while (path[start].msg != target) start++;
+    size_t shown = 0;
+    for (size_t i = start; i < depth; i++, shown++) {
+        if (shown == 8 && depth - start > 10) { /* a long cycle: its ends are enough */
+            jobc_buf_printf(&b, "... (%zu more) -> ", depth - start - 10);
+            i = depth - 2;
+        }
+        jobc_buf_printf(&b, "%s.%s -> ", path[i].msg->name, path[i].msg->fields[path[i].next - 1]->name);
     }
-    if (len < sizeof path) snprintf(path + len, sizeof path - len, "%s", target->name);
+    jobc_buf_puts(&b, target->name);
     JOBC_ERROR(c, closing->type->loc,
                "message '%s' contains itself by value (%s); use an array to break the cycle",
-               target->name, path);
+               target->name, b.data);
+    jobc_buf_free(&b);
 }
 
-static void jobc_visit_message(jobc_checker *c, jobc_walk *w, idl_message *msg)
+static void jobc_order_messages(jobc_checker *c)
 {
-    if (msg->visit == 2 || w->depth == 256) return;
-    msg->visit = 1;
-    w->msg[w->depth] = msg;
-    for (size_t i = 0; i < msg->nfields; i++) {
-        idl_type *t = msg->fields[i]->type;
-        if (!t->msg) continue; /* arrays hold pointers: no cycle by value */
-        w->via[w->depth] = msg->fields[i];
-        w->depth++;
-        if (t->msg->visit == 1) {
-            jobc_report_cycle(c, w, t->msg, msg->fields[i]);
-        } else {
-            jobc_visit_message(c, w, t->msg);
-        }
-        w->depth--;
-    }
-    msg->visit = 2;
-    c->m->msgs[c->m->nmsgs++] = msg;
-}
-
-static void jobc_check_recursion(jobc_checker *c)
-{
-    jobc_walk w;
-    w.depth = 0;
+    size_t cap = 16;
+    jobc_frame *st = malloc(cap * sizeof *st);
+    if (!st) abort();
     for (size_t i = 0; i < c->file->ndecls; i++) {
         idl_decl *d = c->file->decls[i];
-        if (d->kind == IDL_DECL_MESSAGE) {
-            jobc_visit_message(c, &w, d->message);
+        if (d->kind != IDL_DECL_MESSAGE || d->message->visit) continue;
+        size_t depth = 0;
+        st[depth++] = (jobc_frame){d->message, 0};
+        d->message->visit = 1;
+        while (depth) {
+            jobc_frame *top = &st[depth - 1];
+            idl_message *msg = top->msg;
+            if (top->next < msg->nfields) {
+                const idl_field *f = msg->fields[top->next++];
+                idl_message *sub = f->type->msg; /* arrays hold pointers: no cycle by value */
+                if (!sub || sub->visit == 2) continue;
+                if (sub->visit == 1) {
+                    jobc_report_cycle(c, st, depth, sub, f);
+                    continue;
+                }
+                if (depth == cap) {
+                    cap *= 2;
+                    st = realloc(st, cap * sizeof *st);
+                    if (!st) abort();
+                }
+                sub->visit = 1;
+                st[depth++] = (jobc_frame){sub, 0};
+                continue;
+            }
+            msg->visit = 2;
+            c->m->msgs[c->m->nmsgs++] = msg;
+            depth--;
+        }
+    }
+    free(st);
+}
+
+/* Nesting depth and C layout of each message, in dependency order. */
+static void jobc_measure_messages(jobc_checker *c)
+{
+    for (size_t i = 0; i < c->m->nmsgs; i++) {
+        idl_message *msg = c->m->msgs[i];
+        const idl_message *deepest = NULL;
+        msg->depth = 1;
+        for (size_t k = 0; k < msg->nfields; k++) {
+            const idl_message *sub = msg->fields[k]->type->msg;
+            if (sub && sub->depth + 1 > msg->depth) {
+                msg->depth = sub->depth + 1;
+                deepest = sub;
+            }
+        }
+        if (msg->depth == JOBC_DEPTH_MAX + 1) { /* reported once, at the first one past */
+            JOBC_ERROR(c, msg->loc, "message '%s' nests messages by value %zu deep (through '%s'); "
+                       "the limit is %d", msg->name, msg->depth, deepest->name, JOBC_DEPTH_MAX);
+        }
+        jobc_layout_message(msg);
+        if (msg->csize[0] > JOBC_STRUCT_MAX) {
+            JOBC_ERROR(c, msg->loc, "message '%s' takes %llu bytes as a C struct; the limit is %llu "
+                       "(use arrays for large data)", msg->name, (unsigned long long)msg->csize[0],
+                       JOBC_STRUCT_MAX);
+            msg->csize[0] = msg->csize[1] = 1; /* keep later sums small: one report */
         }
     }
 }
@@ -392,7 +484,7 @@ typedef struct jobc_option_spec {
 
 #define JOBC_U32_MAX 4294967295u
 static const jobc_option_spec jobc_options[] = {
-    {"memory", JOBC_OPT_SIZE, 65536, 4294967296ull, {0}},
+    {"memory", JOBC_OPT_SIZE, JOBC_MEMORY_MIN, 4294967296ull, {0}},
     {"fuel", JOBC_OPT_COUNT, 0, UINT64_MAX - 1, {0}},
     {"fanout", JOBC_OPT_ENUM, 0, 0, {"roundrobin", "random", NULL}},
     {"timeout", JOBC_OPT_DURATION, 1, 30ull * 24 * 3600 * 1000, {0}}, /* up to 30 days */
@@ -541,6 +633,7 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
     m->msgs = calloc(f->ndecls + 1, sizeof *m->msgs);
     m->jobs = calloc(f->ndecls + 1, sizeof *m->jobs);
     m->opts = calloc(f->ndecls + 1, sizeof *m->opts);
+    if (!m->msgs || !m->jobs || !m->opts) abort();
     jobc_checker c = {.file = f, .sink = sink, .m = m};
 
     jobc_check_package(&c);
@@ -548,13 +641,13 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
     for (size_t i = 0; i < f->ndecls; i++) {
         idl_decl *d = f->decls[i];
         if (d->kind == IDL_DECL_MESSAGE) {
-            jobc_check_fields(&c, "field", d->message->fields, d->message->nfields);
+            jobc_check_fields(&c, "field", d->name, d->loc, d->message->fields, d->message->nfields);
             for (size_t k = 0; k < d->message->nfields; k++) {
                 jobc_resolve_type(&c, d->message->fields[k]->type);
             }
         } else if (d->kind == IDL_DECL_JOB) {
             idl_job *j = d->job;
-            jobc_check_fields(&c, "parameter", j->params, j->nparams);
+            jobc_check_fields(&c, "parameter", d->name, d->loc, j->params, j->nparams);
             for (size_t k = 0; k < j->nparams; k++) {
                 jobc_resolve_type(&c, j->params[k]->type);
             }
@@ -566,12 +659,16 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
         }
     }
     jobc_check_generated_names(&c);
-    jobc_check_recursion(&c);
+    jobc_order_messages(&c);
+    jobc_measure_messages(&c);
+    jobc_names_free(&c.decls);
     return c.errors;
 }
 
 void jobc_model_free(jobc_model *m)
 {
+    for (size_t i = 0; i < m->cnames.cap; i++) free((char *)m->cnames.slots[i].key);
+    jobc_names_free(&m->cnames);
     free(m->msgs);
     free(m->jobs);
     free(m->opts);

@@ -27,7 +27,8 @@ static void jobc_emit_struct(const jobc_model *m, const jobc_struct *st, jobc_bu
         if (t->msg) {
             char sub[JOBC_NAME_MAX];
             jobc_cname(m, t->msg->name, sub);
-            jobc_buf_printf(&msgtypes, "#define %s_%s_MSGTYPE %s\n", st->T, f->name, sub);
+            jobc_tmpl(&msgtypes, jobc_template("msgtype.h"),
+                      (const char *const[]){"T", st->T, "field", f->name, "sub", sub, NULL});
         }
     }
     if (st->nfields == 0) {
@@ -50,21 +51,14 @@ static void jobc_emit_job_decls(const jobc_model *m, const idl_job *j, jobc_buf 
 {
     jobc_sig s;
     jobc_sig_init(&s, m, j);
-    char name[JOBC_NAME_MAX], out_c[JOBC_NAME_MAX + 16], out_p[JOBC_NAME_MAX + 16],
-        outs_p[JOBC_NAME_MAX + 16];
+    char name[JOBC_NAME_MAX];
     snprintf(name, sizeof name, "%s%s%s", m->package ? m->package : "", m->package ? "." : "",
              j->name);
     jobc_buf inline_params = {0}, result_free = {0}, impl_params = {0};
     jobc_buf_puts(&inline_params, s.params.data);
-    out_c[0] = out_p[0] = outs_p[0] = '\0';
     if (j->result) {
-        snprintf(out_c, sizeof out_c, "%s%s*out, ", s.out_type,
-                 s.out_type[strlen(s.out_type) - 1] == '*' ? "" : " ");
-        snprintf(out_p, sizeof out_p, ", %.*s", (int)strlen(out_c) - 2, out_c);
-        snprintf(outs_p, sizeof outs_p, ", %s%s*outs", s.out_type,
-                 s.out_type[strlen(s.out_type) - 1] == '*' ? "" : " ");
         if (j->nparams) jobc_buf_puts(&inline_params, ", ");
-        jobc_buf_add(&inline_params, out_c, strlen(out_c) - 2);
+        jobc_buf_add(&inline_params, s.out_c, strlen(s.out_c) - 2);
     }
     if (!inline_params.len) jobc_buf_puts(&inline_params, "void");
     jobc_buf_puts(&impl_params, j->nparams ? s.params.data : "void");
@@ -76,10 +70,11 @@ static void jobc_emit_job_decls(const jobc_model *m, const idl_job *j, jobc_buf 
     jobc_tmpl(out, jobc_template("job.h"),
               (const char *const[]){"name", name, "fn", s.fn, "impl_ret", s.impl_ret.data,
                                     "impl_params", impl_params.data, "result_free",
-                                    result_free.data, "params_c", s.params_c.data, "out_c", out_c,
+                                    result_free.data, "params_c", s.params_c.data, "out_c", s.out_c,
                                     "inline_params", inline_params.data, "args_c", s.args_c.data,
-                                    "out_a", j->result ? "out, " : "", "out_p", out_p, "outs_p",
-                                    outs_p, "outs_a", j->result ? ", outs" : "", NULL});
+                                    "out_a", j->result ? "out, " : "", "out_p", s.out_p,
+                                    "outs_p", s.outs_p, "outs_a", j->result ? ", outs" : "",
+                                    NULL});
     jobc_buf_free(&inline_params);
     jobc_buf_free(&result_free);
     jobc_buf_free(&impl_params);
@@ -102,13 +97,13 @@ void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
         jobc_cname(m, j->name, fn);
         jobc_struct args = {.comment = "arguments of one call (a nanopb message)",
                             .fields = j->params, .nfields = j->nparams};
-        snprintf(args.T, sizeof args.T, "%s_args", fn);
+        snprintf(args.T, sizeof args.T, "%s" JOBC_ARGS_SUFFIX, fn);
         jobc_emit_struct(m, &args, &typedefs, &structs, &descs);
-        idl_field value = {.name = "value", .loc = j->loc, .type = j->result};
+        idl_field value = {.name = JOBC_RESULT_FIELD, .loc = j->loc, .type = j->result};
         idl_field *vp = &value;
         jobc_struct result = {.comment = "result of one call (a nanopb message; field 'value')",
                               .fields = j->result ? &vp : NULL, .nfields = j->result ? 1 : 0};
-        snprintf(result.T, sizeof result.T, "%s_result", fn);
+        snprintf(result.T, sizeof result.T, "%s" JOBC_RESULT_SUFFIX, fn);
         jobc_emit_struct(m, &result, &typedefs, &structs, &descs);
         jobc_emit_job_decls(m, j, &jobs);
     }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ast.h"
+#include "names.h"
 
 #define JOBC_VERSION "0.1.0"
 
@@ -33,6 +34,9 @@ void jobc_buf_free(jobc_buf *b);
 void jobc_tmpl(jobc_buf *out, const char *tmpl, const char *const *kv);
 /* The embedded template called name (templates/<name>.tmpl). */
 const char *jobc_template(const char *name);
+/* The embedded templates, by index (for the checks that read them). */
+size_t jobc_template_count(void);
+const char *jobc_template_name(size_t i);
 
 /* Diagnostics: rendered as `file:line:col: error: msg`, source line, caret line. */
 typedef struct jobc_diag {
@@ -72,6 +76,7 @@ typedef struct jobc_model {
     idl_job **jobs;
     size_t njobs;
     jobc_opts *opts;      /* per job */
+    jobc_names cnames;    /* every C name the file generates (emitters keep parameters clear of them) */
 } jobc_model;
 
 /* Checks f, reporting to sink; returns the number of errors. m is filled either way. */
@@ -82,6 +87,19 @@ void jobc_model_free(jobc_model *m);
 void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out);
 void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out);
 void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out);
+
+/* Limits of the checks (README "Limits"). */
+#define JOBC_NAME_LEN_MAX 64     /* characters in a name */
+#define JOBC_FIELDS_MAX 18999    /* fields of a message, parameters of a job: protobuf reserves 19000-19999 */
+#define JOBC_DEPTH_MAX 256       /* messages nested by value */
+#define JOBC_STRUCT_MAX 0x7fffffffull /* bytes in a C struct: nanopb's widest descriptor */
+
+#define JOBC_MEMORY_MIN (1024ull * 1024) /* bytes: the smallest `memory` a job process runs in */
+
+/* How the emitters name a job's structs and its result member (also read by the checks). */
+#define JOBC_ARGS_SUFFIX "_args"
+#define JOBC_RESULT_SUFFIX "_result"
+#define JOBC_RESULT_FIELD "value"
 
 /* Edit distance, for "did you mean" suggestions. */
 size_t jobc_edit_distance(const char *a, const char *b);

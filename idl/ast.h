@@ -64,7 +64,11 @@ typedef struct idl_message {
     idl_loc loc;
     idl_field **fields;
     size_t nfields;
-    int visit; /* recursion check state */
+    /* filled in by the checks */
+    int visit;          /* dependency walk state */
+    uint64_t csize[2];  /* sizeof the C struct: [0] on LP64 hosts, [1] on wasm32 */
+    uint64_t calign[2]; /* its alignment, same order */
+    size_t depth;       /* longest chain of by-value messages inside, this one included */
 } idl_message;
 
 typedef struct idl_job {

@@ -120,8 +120,8 @@ X__(a__, STATIC,   SINGULAR, DOUBLE,   value,             1)
 extern const pb_msgdesc_t norm_result_msg;
 #define norm_result_fields &norm_result_msg
 
-/* Releases the malloc'd members of *m (not m itself). */
-void Point_free(Point *m);
+/* Releases the malloc'd members of a Point (not the struct itself). */
+void Point_free(Point *m__);
 
 /* job mirror */
 extern const lucidity_job mirror_job;

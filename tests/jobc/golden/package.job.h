@@ -138,10 +138,10 @@ X__(a__, STATIC,   SINGULAR, DOUBLE,   value,             1)
 extern const pb_msgdesc_t geometry_length_result_msg;
 #define geometry_length_result_fields &geometry_length_result_msg
 
-/* Releases the malloc'd members of *m (not m itself). */
-void geometry_Point_free(geometry_Point *m);
-/* Releases the malloc'd members of *m (not m itself). */
-void geometry_Polyline_free(geometry_Polyline *m);
+/* Releases the malloc'd members of a geometry_Point (not the struct itself). */
+void geometry_Point_free(geometry_Point *m__);
+/* Releases the malloc'd members of a geometry_Polyline (not the struct itself). */
+void geometry_Polyline_free(geometry_Polyline *m__);
 
 /* job geometry.square */
 extern const lucidity_job geometry_square_job;
