@@ -108,7 +108,7 @@ void jobc_param_cname(const jobc_model *m, const idl_field *f, char *out)
     for (int k = 0; k < (f->type->elem ? 2 : 1); k++) {
         const char *n = k ? count : f->name;
         hides = hides || jobc_reserved_lookup(n) || jobc_gen_is_beside_params(n) ||
-                jobc_names_get(&m->cnames, n);
+                jobc_model_generator(m, n);
     }
     snprintf(out, JOBC_NAME_MAX, hides ? "%s_arg__" : "%s", f->name);
 }

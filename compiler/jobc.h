@@ -76,12 +76,15 @@ typedef struct jobc_model {
     idl_job **jobs;
     size_t njobs;
     jobc_opts *opts;      /* per job */
-    jobc_names cnames;    /* every C name the file generates (emitters keep parameters clear of them) */
+    jobc_names cdecls;    /* C name (package prefix included) -> its idl_decl */
+    char *cnames;         /* the storage of cdecls' keys */
 } jobc_model;
 
 /* Checks f, reporting to sink; returns the number of errors. m is filled either way. */
 int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m);
 void jobc_model_free(jobc_model *m);
+/* The declaration whose generated C names include name, or NULL (after jobc_check). */
+const idl_decl *jobc_model_generator(const jobc_model *m, const char *name);
 
 /* Emitters. base is the file name without ".job" (e.g. "square"). */
 void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out);

@@ -170,7 +170,7 @@ static int jobc_compile(const jobc_cli *cli, const char *path, jobc_output *outs
     jobc_check(f, &sink, &m);
     int errors = d.errors;
     if (d.out.len) fputs(d.out.data, stderr);
-    if (errors == 0) {
+    if (errors == 0 && !cli->check_only) {
         char *base = jobc_base_name(path);
         if (cli->emit_c) {
             jobc_add_output(outs, nouts, cli->outdir, base, ".job.h");

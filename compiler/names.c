@@ -82,6 +82,34 @@ const jobc_reserved *jobc_reserved_lookup(const char *name)
     return NULL;
 }
 
+/* First index in a sorted array of n names (stride bytes apart) that is >= key. */
+static size_t jobc_lower_bound(const void *base, size_t n, size_t stride, const char *key)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(*(const char *const *)((const char *)base + mid * stride), key) < 0) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+static bool jobc_starts(const char *s, const char *prefix)
+{
+    return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool jobc_reserved_may_extend(const char *prefix)
+{
+    size_t i = jobc_lower_bound(jobc_reserved_names, jobc_nreserved, sizeof *jobc_reserved_names,
+                                prefix);
+    if (i < jobc_nreserved && jobc_starts(jobc_reserved_names[i].name, prefix)) return true;
+    for (const char *const *p = jobc_reserved_prefixes; *p; p++) {
+        if (jobc_starts(prefix, *p) || jobc_starts(*p, prefix)) return true;
+    }
+    return false;
+}
+
 const char *jobc_reserved_what(jobc_reserved_kind kind)
 {
     switch (kind) {
@@ -102,12 +130,19 @@ const char *jobc_reserved_what(jobc_reserved_kind kind)
 typedef struct jobc_gen_table {
     char **patterns;
     size_t npatterns;
+    const char **sorted; /* the literal identifiers, sorted */
+    size_t nsorted;
     jobc_names literals; /* every literal identifier */
     jobc_names beside;   /* those in functions that also take the user's parameters */
     bool ready;
 } jobc_gen_table;
 
 static jobc_gen_table jobc_gen; /* read-only after the first use: a cache of the templates */
+
+static int jobc_strptr_cmp(const void *x, const void *y)
+{
+    return strcmp(*(const char *const *)x, *(const char *const *)y);
+}
 
 static bool jobc_ident_char(char c)
 {
@@ -221,7 +256,20 @@ static void jobc_gen_init(void)
             jobc_gen_scan(jobc_template(name));
         }
     }
+    jobc_gen.sorted = malloc((jobc_gen.literals.len + 1) * sizeof *jobc_gen.sorted);
+    if (!jobc_gen.sorted) abort();
+    for (size_t i = 0; i < jobc_gen.literals.cap; i++) {
+        if (jobc_gen.literals.slots[i].key) jobc_gen.sorted[jobc_gen.nsorted++] = jobc_gen.literals.slots[i].key;
+    }
+    qsort(jobc_gen.sorted, jobc_gen.nsorted, sizeof *jobc_gen.sorted, jobc_strptr_cmp);
     jobc_gen.ready = true;
+}
+
+bool jobc_gen_literal_may_extend(const char *prefix)
+{
+    jobc_gen_init();
+    size_t i = jobc_lower_bound(jobc_gen.sorted, jobc_gen.nsorted, sizeof *jobc_gen.sorted, prefix);
+    return i < jobc_gen.nsorted && jobc_starts(jobc_gen.sorted[i], prefix);
 }
 
 bool jobc_gen_is_template_ident(const char *ident)
@@ -267,4 +315,36 @@ void jobc_gen_names(const char *const *kv, void (*fn)(void *user, const char *na
         if (jobc_gen_fill(jobc_gen.patterns[i], kv, &b)) fn(user, b.data);
     }
     jobc_buf_free(&b);
+}
+
+/* Whether pattern p, filled with kv, spells name (without building the string). */
+static bool jobc_gen_spells(const char *p, const char *const *kv, const char *name)
+{
+    bool any = false;
+    while (*p) {
+        if (p[0] == '$' && p[1] == '{') {
+            const char *close = strchr(p, '}');
+            size_t klen = (size_t)(close - p - 2);
+            const char *const *k = kv;
+            while (*k && !(strlen(*k) == klen && strncmp(*k, p + 2, klen) == 0)) k += 2;
+            if (!*k) return false;
+            size_t vlen = strlen(k[1]);
+            if (strncmp(name, k[1], vlen) != 0) return false;
+            name += vlen;
+            any = true;
+            p = close + 1;
+        } else if (*p++ != *name++) {
+            return false;
+        }
+    }
+    return any && *name == '\0';
+}
+
+bool jobc_gen_matches(const char *const *kv, const char *name)
+{
+    jobc_gen_init();
+    for (size_t i = 0; i < jobc_gen.npatterns; i++) {
+        if (jobc_gen_spells(jobc_gen.patterns[i], kv, name)) return true;
+    }
+    return false;
 }

@@ -41,6 +41,8 @@ extern const size_t jobc_nreserved;
 
 /* How name is reserved, or NULL when it is free. */
 const jobc_reserved *jobc_reserved_lookup(const char *name);
+/* Whether some reserved name starts with prefix (or prefix is in a reserved namespace). */
+bool jobc_reserved_may_extend(const char *prefix);
 /* "a macro of the C headers", "a name of the C library", ... */
 const char *jobc_reserved_what(jobc_reserved_kind kind);
 
@@ -56,8 +58,12 @@ typedef struct jobc_gen_pattern {
 /* Expands every pattern that uses only the placeholders in kv (key, value, ...,
    NULL) and at least one of them; calls fn for each resulting name. */
 void jobc_gen_names(const char *const *kv, void (*fn)(void *user, const char *name), void *user);
+/* Whether a pattern that jobc_gen_names would expand with kv spells name. */
+bool jobc_gen_matches(const char *const *kv, const char *name);
 /* Whether ident is an identifier the C templates use literally (lucidity_call, args__, ...). */
 bool jobc_gen_is_template_ident(const char *ident);
+/* Whether some identifier the C templates use literally starts with prefix. */
+bool jobc_gen_literal_may_extend(const char *prefix);
 /* Whether ident is used literally in a function that also takes the user's parameters
    (out, opts, h, lucidity_call, ...), where a parameter of that name would hide it. */
 bool jobc_gen_is_beside_params(const char *ident);
