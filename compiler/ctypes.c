@@ -188,6 +188,10 @@ const char *jobc_descriptor_width(idl_field *const *fs, size_t n)
 void jobc_guard(const char *base, char *out)
 {
     size_t n = 0;
+    if (!isalpha((unsigned char)base[0])) { /* 1x.job: a macro name cannot start with a digit */
+        strcpy(out, "JOB_");
+        n = 4;
+    }
     for (const char *p = base; *p && n < JOBC_NAME_MAX - 8; p++) {
         out[n++] = isalnum((unsigned char)*p) ? (char)toupper((unsigned char)*p) : '_';
     }

@@ -43,11 +43,16 @@ typedef struct jobc_diag {
     const char *path;
     const char *src;
     size_t len;
-    int errors;
-    jobc_buf out; /* rendered text */
+    int errors;      /* all errors, shown or not */
+    int limit;       /* errors shown before "too many errors" (0: all) */
+    bool muted;      /* past the limit: notes of hidden errors are hidden too */
+    jobc_buf out;    /* rendered text (may hold any byte: write it with its length) */
 } jobc_diag;
 
-void jobc_diag_init(jobc_diag *d, const char *path, const char *src, size_t len);
+#define JOBC_ERROR_LIMIT 20        /* default --error-limit, as clang's -ferror-limit */
+#define JOBC_ECHO_WIDTH 120        /* columns of a source line echoed under a diagnostic */
+
+void jobc_diag_init(jobc_diag *d, const char *path, const char *src, size_t len, int limit);
 /* The idl_sink that renders into d->out (and counts errors). */
 idl_sink jobc_diag_sink(jobc_diag *d);
 void jobc_diag_free(jobc_diag *d);
