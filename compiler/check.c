@@ -587,23 +587,72 @@ static void jobc_order_messages(jobc_checker *c)
     free(st);
 }
 
+/* The message a field holds, by value or as array elements, or NULL. */
+static idl_message *jobc_field_msg(const idl_field *f)
+{
+    return (f->type->elem ? f->type->elem : f->type)->msg;
+}
+
+/* Nesting depth of every message: the longest chain of message fields (by value or
+   array) below it, itself included; a chain that comes back through an array (a tree)
+   is data, not schema, and ends there. Iterative, like jobc_order_messages. */
+static void jobc_depths(jobc_checker *c)
+{
+    size_t cap = 16;
+    jobc_frame *st = malloc(cap * sizeof *st);
+    if (!st) abort();
+    for (size_t i = 0; i < c->m->nmsgs; i++) c->m->msgs[i]->visit = 0;
+    for (size_t i = 0; i < c->m->nmsgs; i++) {
+        if (c->m->msgs[i]->visit) continue;
+        size_t depth = 0;
+        st[depth++] = (jobc_frame){c->m->msgs[i], 0};
+        c->m->msgs[i]->visit = 1;
+        while (depth) {
+            jobc_frame *top = &st[depth - 1];
+            idl_message *msg = top->msg;
+            if (top->next < msg->nfields) {
+                idl_message *sub = jobc_field_msg(msg->fields[top->next++]);
+                if (!sub || sub->visit == 1) continue; /* scalar, or back through an array */
+                if (sub->visit == 2) {
+                    if (sub->depth + 1 > msg->depth) msg->depth = sub->depth + 1;
+                    continue;
+                }
+                top->next--; /* come back to this field for its depth */
+                if (depth == cap) {
+                    cap *= 2;
+                    st = realloc(st, cap * sizeof *st);
+                    if (!st) abort();
+                }
+                sub->visit = 1;
+                st[depth++] = (jobc_frame){sub, 0};
+                continue;
+            }
+            if (msg->depth == 0) msg->depth = 1;
+            msg->visit = 2;
+            depth--;
+        }
+    }
+    free(st);
+}
+
 /* Nesting depth and C layout of each message, in dependency order. */
 static void jobc_measure_messages(jobc_checker *c)
 {
+    jobc_depths(c);
     for (size_t i = 0; i < c->m->nmsgs; i++) {
         idl_message *msg = c->m->msgs[i];
-        const idl_message *deepest = NULL;
-        msg->depth = 1;
-        for (size_t k = 0; k < msg->nfields; k++) {
-            const idl_message *sub = msg->fields[k]->type->msg;
-            if (sub && sub->depth + 1 > msg->depth) {
-                msg->depth = sub->depth + 1;
-                deepest = sub;
+        if (msg->depth > JOBC_DEPTH_MAX) {
+            const idl_message *below = NULL;
+            for (size_t k = 0; k < msg->nfields && !below; k++) {
+                const idl_message *sub = jobc_field_msg(msg->fields[k]);
+                if (sub && sub->depth + 1 == msg->depth) below = sub;
             }
-        }
-        if (msg->depth == JOBC_DEPTH_MAX + 1) { /* reported once, at the first one past */
-            JOBC_ERROR(c, msg->loc, "message '%s' nests messages by value %zu deep (through '%s'); "
-                       "the limit is %d", msg->name, msg->depth, deepest->name, JOBC_DEPTH_MAX);
+            /* reported where the chain crosses the limit, not at every message above */
+            if (below && below->depth == JOBC_DEPTH_MAX) {
+                JOBC_ERROR(c, msg->loc, "message '%s' nests messages %zu deep (through '%s'); "
+                           "the limit is %d, the nesting protobuf's parsers accept",
+                           msg->name, msg->depth, below->name, JOBC_DEPTH_MAX);
+            }
         }
         jobc_layout_message(msg);
         if (msg->csize[0] > JOBC_STRUCT_MAX) {

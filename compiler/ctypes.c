@@ -151,7 +151,11 @@ static void jobc_struct_layout(idl_field *const *fs, size_t n, int k, uint64_t *
         if (a == 0) a = 1;
         off = jobc_align_up(off, a) + s;
         if (a > al) al = a;
-        if (s > big) big = s;
+        /* nanopb's data_size of a pointer field is its element's size (pb_membersize of
+           m[0]): a whole message for an array of messages */
+        uint64_t ds = s, ea;
+        if (fs[i]->type->elem) jobc_member_layout(fs[i]->type->elem, k, &ds, &ea);
+        if (ds > big) big = ds;
     }
     if (n == 0) off = 1; /* char dummy_field */
     *size = jobc_align_up(off, al);

@@ -99,7 +99,8 @@ void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out);
 /* Limits of the checks (README "Limits"). */
 #define JOBC_NAME_LEN_MAX 64     /* characters in a name */
 #define JOBC_FIELDS_MAX 18999    /* fields of a message, parameters of a job: protobuf reserves 19000-19999 */
-#define JOBC_DEPTH_MAX 256       /* messages nested by value */
+#define JOBC_DEPTH_MAX 100       /* messages nested in messages, itself included: protobuf's
+                                    parsers refuse deeper messages (recursion limit 100) */
 #define JOBC_STRUCT_MAX 0x7fffffffull /* bytes in a C struct: nanopb's widest descriptor */
 
 #define JOBC_MEMORY_MIN (1024ull * 1024) /* bytes: the smallest `memory` a job process runs in */

@@ -68,7 +68,7 @@ typedef struct idl_message {
     int visit;          /* dependency walk state */
     uint64_t csize[2];  /* sizeof the C struct: [0] on LP64 hosts, [1] on wasm32 */
     uint64_t calign[2]; /* its alignment, same order */
-    size_t depth;       /* longest chain of by-value messages inside, this one included */
+    size_t depth;       /* longest chain of messages inside (by value or array), itself included */
 } idl_message;
 
 typedef struct idl_job {
