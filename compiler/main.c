@@ -170,6 +170,11 @@ static bool jobc_same_content(const char *path, const jobc_buf *text)
    destination name that fits the file system fits its temporary too). */
 static int jobc_stage(jobc_output *out, const jobc_buf *text)
 {
+    struct stat st;
+    if (stat(out->path, &st) == 0 && S_ISDIR(st.st_mode)) { /* rename would fail at the end */
+        fprintf(stderr, "jobc: cannot write '%s': %s\n", out->path, strerror(EISDIR));
+        return -1;
+    }
     if (jobc_same_content(out->path, text)) return 0;
     const char *slash = strrchr(out->path, '/');
     size_t dirlen = slash ? (size_t)(slash - out->path) + 1 : 0;
