@@ -12,7 +12,7 @@ def check(name, cond):
         failures.append(name)
 
 def run(*args, cwd=None):
-    return subprocess.run([jobc, *args], cwd=cwd, capture_output=True, text=True)
+    return subprocess.run([jobc, *args], cwd=cwd, capture_output=True, text=True, timeout=60)
 
 with tempfile.TemporaryDirectory() as d:
     r = run("--version")
@@ -59,19 +59,19 @@ with tempfile.TemporaryDirectory() as d:
     # --- hostile input (issue 11 §6) ----------------------------------------------------
     wide = os.path.join(d, "wide.job")
     open(wide, "wb").write(b"message m { " + b"\x01" * 100000 + b" }\n")
-    r = subprocess.run([jobc, "--check", wide], capture_output=True)
+    r = subprocess.run([jobc, "--check", wide], capture_output=True, timeout=60)
     err = r.stderr.decode("latin-1")
     check("100 KB of bad bytes on one line: exit 1, stderr stays small (clipped echo, error limit)",
           r.returncode == 1 and len(r.stderr) < 20000)
     check("the error limit ends with one 'too many errors' line",
           err.count("too many errors (the limit is 20)") == 1 and err.count(": error: unexpected byte") == 20)
-    r = subprocess.run([jobc, "--check", "--error-limit=3", wide], capture_output=True)
+    r = subprocess.run([jobc, "--check", "--error-limit=3", wide], capture_output=True, timeout=60)
     check("--error-limit=3 shows three", r.stderr.decode("latin-1").count(": error: unexpected byte") == 3)
     check("echoed lines are clipped around the column with '...'",
           all(len(l) <= 130 for l in err.splitlines()) and "..." in err)
     nul = os.path.join(d, "nul.job")
     open(nul, "wb").write(b"job a(x: u32) -> u32;\njob b(\x00: u32);\njob c(y: nope);\n")
-    r = subprocess.run([jobc, "--check", nul], capture_output=True)
+    r = subprocess.run([jobc, "--check", nul], capture_output=True, timeout=60)
     check("a NUL byte does not cut off later diagnostics",
           b"\x00" not in r.stderr and b"nul.job:2:7: error: unexpected byte 0x00" in r.stderr and
           b"nul.job:3:10: error: unknown type 'nope'" in r.stderr)
