@@ -229,9 +229,9 @@ void jobc_sig_init(jobc_sig *s, const jobc_model *m, const idl_job *j)
     if (!s->params.data) jobc_buf_puts(&s->params, "");
     if (j->result) {
         const char *sp = s->out_type[strlen(s->out_type) - 1] == '*' ? "" : " ";
-        snprintf(s->out_c, sizeof s->out_c, "%s%s*out, ", s->out_type, sp);
-        snprintf(s->out_p, sizeof s->out_p, ", %s%s*out", s->out_type, sp);
-        snprintf(s->outs_p, sizeof s->outs_p, ", %s%s*outs", s->out_type, sp);
+        snprintf(s->out_c, sizeof s->out_c, "%s%s*" JOBC_OUT_PARAM ", ", s->out_type, sp);
+        snprintf(s->out_p, sizeof s->out_p, ", %s%s*" JOBC_OUT_PARAM, s->out_type, sp);
+        snprintf(s->outs_p, sizeof s->outs_p, ", %s%s*" JOBC_OUTS_PARAM, s->out_type, sp);
     }
 }
 

@@ -72,8 +72,8 @@ static void jobc_emit_job_decls(const jobc_model *m, const idl_job *j, jobc_buf 
                                     "impl_params", impl_params.data, "result_free",
                                     result_free.data, "params_c", s.params_c.data, "out_c", s.out_c,
                                     "inline_params", inline_params.data, "args_c", s.args_c.data,
-                                    "out_a", j->result ? "out, " : "", "out_p", s.out_p,
-                                    "outs_p", s.outs_p, "outs_a", j->result ? ", outs" : "",
+                                    "out_a", j->result ? JOBC_OUT_PARAM ", " : "", "out_p", s.out_p,
+                                    "outs_p", s.outs_p, "outs_a", j->result ? ", " JOBC_OUTS_PARAM : "",
                                     NULL});
     jobc_buf_free(&inline_params);
     jobc_buf_free(&result_free);

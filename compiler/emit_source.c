@@ -122,9 +122,9 @@ static void jobc_emit_job_defs(const jobc_model *m, const idl_job *j, const jobc
                                     "invoke_body", invoke.data, "unpack_fn", unpack_fn.data,
                                     "out_size", out_size, "unpack", unpack, "defaults",
                                     defaults.data, "params_c", s.params_c.data, "out_c", s.out_c,
-                                    "pack", pack.data, "out_or_null", j->result ? "out" : "NULL",
+                                    "pack", pack.data, "out_or_null", j->result ? JOBC_OUT_PARAM : "NULL",
                                     "out_p", s.out_p, "outs_p", s.outs_p, "outs_or_null",
-                                    j->result ? "outs" : "NULL", NULL});
+                                    j->result ? JOBC_OUTS_PARAM : "NULL", NULL});
     jobc_buf_free(&invoke);
     jobc_buf_free(&unpack_fn);
     jobc_buf_free(&pack);

@@ -256,6 +256,8 @@ static void jobc_gen_init(void)
             jobc_gen_scan(jobc_template(name));
         }
     }
+    static const char *const emitted[] = {JOBC_OUT_PARAM, JOBC_OUTS_PARAM, NULL};
+    for (size_t i = 0; emitted[i]; i++) jobc_gen_add(emitted[i], strlen(emitted[i]), true);
     jobc_gen.sorted = malloc((jobc_gen.literals.len + 1) * sizeof *jobc_gen.sorted);
     if (!jobc_gen.sorted) abort();
     for (size_t i = 0; i < jobc_gen.literals.cap; i++) {

@@ -55,6 +55,12 @@ typedef struct jobc_gen_pattern {
     const char *text; /* e.g. "${T}_${field}_MSGTYPE" */
 } jobc_gen_pattern;
 
+/* The stubs' output parameters: the one name the emitters spell in C code rather than
+   in a template (it is there only for jobs with a result). The template tables below
+   count them as literal identifiers of the templates. */
+#define JOBC_OUT_PARAM "out"
+#define JOBC_OUTS_PARAM "outs"
+
 /* Expands every pattern that uses only the placeholders in kv (key, value, ...,
    NULL) and at least one of them; calls fn for each resulting name. */
 void jobc_gen_names(const char *const *kv, void (*fn)(void *user, const char *name), void *user);
