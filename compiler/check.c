@@ -77,7 +77,8 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
     m->msgs = calloc(f->ndecls + 1, sizeof *m->msgs);
     m->jobs = calloc(f->ndecls + 1, sizeof *m->jobs);
     m->opts = calloc(f->ndecls + 1, sizeof *m->opts);
-    if (!m->msgs || !m->jobs || !m->opts) abort();
+    m->enums = calloc(f->ndecls + 1, sizeof *m->enums);
+    if (!m->msgs || !m->jobs || !m->opts || !m->enums) abort();
     jobc_checker c = {.file = f, .sink = sink, .m = m};
 
     jobc_check_package(&c);
@@ -97,15 +98,23 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
             }
             if (j->result) {
                 jobc_resolve_type(&c, j->result);
+                if (j->result->optional) {
+                    JOBC_ERROR(&c, j->result->loc, "a result cannot be optional; return a message "
+                               "with an optional field");
+                }
             }
             jobc_check_options(&c, j, &m->opts[m->njobs]);
             m->jobs[m->njobs++] = j;
+        } else if (d->kind == IDL_DECL_ENUM) {
+            jobc_check_enum(&c, d->enm);
+            m->enums[m->nenums++] = d->enm;
         }
     }
     jobc_check_generated_names(&c);
     jobc_order_messages(&c);
     jobc_measure_messages(&c);
     jobc_names_free(&c.decls);
+    jobc_names_free(&c.enum_values);
     return c.errors;
 }
 
@@ -116,5 +125,6 @@ void jobc_model_free(jobc_model *m)
     free(m->msgs);
     free(m->jobs);
     free(m->opts);
+    free(m->enums);
     memset(m, 0, sizeof *m);
 }

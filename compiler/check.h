@@ -15,6 +15,7 @@ typedef struct jobc_checker {
     jobc_model *m;
     int errors;
     jobc_names decls;      /* top-level name -> its first idl_decl */
+    jobc_names enum_values; /* enum value name -> its idl_enum_value (proto scopes them file-wide) */
     bool package_reserved; /* the package was reported for a library's namespace */
 } jobc_checker;
 
@@ -37,6 +38,7 @@ void jobc_check_package(jobc_checker *c);
 void jobc_check_decl_names(jobc_checker *c);
 void jobc_check_fields(jobc_checker *c, const char *what, const char *owner, idl_loc owner_loc,
                        idl_field **fs, size_t n);
+void jobc_check_enum(jobc_checker *c, const idl_enum *e);
 
 /* check_gen.c */
 void jobc_check_generated_names(jobc_checker *c);

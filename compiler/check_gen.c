@@ -32,6 +32,16 @@ static bool jobc_struct_generates(const char *T, idl_field *const *fs, size_t n,
 /* Whether declaration e, of C name ce, generates name. */
 static bool jobc_generates(const idl_decl *e, const char *ce, const char *name)
 {
+    if (e->kind == IDL_DECL_ENUM) {
+        if (jobc_gen_matches((const char *const[]){"E", ce, NULL}, name)) return true;
+        for (size_t i = 0; i < e->enm->nvalues; i++) {
+            if (jobc_gen_matches((const char *const[]){"E", ce, "value", e->enm->values[i]->name, NULL},
+                                 name)) {
+                return true;
+            }
+        }
+        return false;
+    }
     if (e->kind == IDL_DECL_MESSAGE) {
         return jobc_struct_generates(ce, e->message->fields, e->message->nfields, NULL, name);
     }
@@ -205,7 +215,13 @@ void jobc_check_generated_names(jobc_checker *c)
         if (!x.extended && !jobc_reserved_may_extend(cname) && !jobc_gen_literal_may_extend(cname)) {
             continue; /* none of its generated names can clash: no need to spell them */
         }
-        if (d->kind == IDL_DECL_MESSAGE) {
+        if (d->kind == IDL_DECL_ENUM) {
+            jobc_gen_names((const char *const[]){"E", cname, NULL}, jobc_gen_one, &x);
+            for (size_t k = 0; k < d->enm->nvalues; k++) {
+                jobc_gen_names((const char *const[]){"E", cname, "value", d->enm->values[k]->name, NULL},
+                               jobc_gen_one, &x);
+            }
+        } else if (d->kind == IDL_DECL_MESSAGE) {
             jobc_gen_struct(&x, cname, d->message->fields, d->message->nfields, NULL);
         } else {
             char T[sizeof cname + 16];

@@ -102,10 +102,10 @@ void jobc_check_decl_names(jobc_checker *c)
             JOBC_ERROR(c, d->loc, "%s name '%s' is a builtin type name", jobc_decl_what(d), d->name);
         }
         if (!jobc_check_ident(c, jobc_decl_what(d), d->name, d->loc)) continue;
-        if (d->kind == IDL_DECL_MESSAGE && jobc_in_list(d->name, jobc_proto_type_words)) {
-            JOBC_ERROR(c, d->loc, "message name '%s' is a type name or keyword of the .proto "
-                       "language, where it would not name this message; choose another name",
-                       d->name);
+        if (d->kind != IDL_DECL_JOB && jobc_in_list(d->name, jobc_proto_type_words)) {
+            JOBC_ERROR(c, d->loc, "%s name '%s' is a type name or keyword of the .proto "
+                       "language, where it would not name this %s; choose another name",
+                       jobc_decl_what(d), d->name, jobc_decl_what(d));
         }
         const idl_decl *e = jobc_names_put(&c->decls, d->name, d);
         if (e) {
@@ -162,15 +162,20 @@ void jobc_check_fields(jobc_checker *c, const char *what, const char *owner,
             JOBC_NOTE(c, g->loc, "'%s' is declared here", g->name);
         }
     }
-    /* an array member x also generates x_count, whichever comes first */
+    /* an array member x also generates x_count, an optional one has_x (nanopb's names),
+       whichever comes first */
     for (size_t i = 0; i < n; i++) {
-        if (!fs[i]->type->elem) continue;
-        char count[JOBC_NAME_LEN_MAX + 8];
-        snprintf(count, sizeof count, "%s_count", fs[i]->name);
-        const idl_field *g = jobc_names_get(&members, count);
+        const idl_type *t = fs[i]->type;
+        idl_prim prim = t->name ? jobc_prim_of(t->name) : IDL_PRIM_NONE; /* not resolved yet */
+        bool flag = t->optional && !t->elem && prim != IDL_PRIM_STRING && prim != IDL_PRIM_BYTES;
+        if (!t->elem && !flag) continue;
+        char extra[JOBC_NAME_LEN_MAX + 8];
+        snprintf(extra, sizeof extra, t->elem ? "%s_count" : "has_%s", fs[i]->name);
+        const idl_field *g = jobc_names_get(&members, extra);
         if (g) {
-            JOBC_ERROR(c, g->loc, "%s '%s' collides with the generated count of array '%s'", what,
-                       g->name, fs[i]->name);
+            JOBC_ERROR(c, g->loc, "%s '%s' collides with the generated %s of %s '%s'", what,
+                       g->name, t->elem ? "count" : "presence flag", t->elem ? "array" : "optional",
+                       fs[i]->name);
             JOBC_NOTE(c, fs[i]->loc, "'%s' is declared here", fs[i]->name);
         }
     }
@@ -179,3 +184,64 @@ void jobc_check_fields(jobc_checker *c, const char *what, const char *owner,
     jobc_names_free(&json);
 }
 
+
+/* protoc's key for an enum value within its enum: without the enum's name as a prefix,
+   case and underscores (RED, Red and COLOR_RED are one name in enum Color). */
+static void jobc_enum_key(const char *enum_name, const char *value, char *out, size_t cap)
+{
+    char e[JOBC_NAME_LEN_MAX + 1], v[JOBC_NAME_LEN_MAX + 1];
+    jobc_json_key(enum_name, e, sizeof e);
+    jobc_json_key(value, v, sizeof v);
+    size_t n = strlen(e);
+    snprintf(out, cap, "%s", strncmp(v, e, n) == 0 && v[n] ? v + n : v);
+}
+
+/* An enum: proto3's rules (first value 0, no two values alike to protoc, each value
+   name unique in the whole file, where protobuf scopes enum values) and int32 numbers. */
+void jobc_check_enum(jobc_checker *c, const idl_enum *e)
+{
+    if (e->nvalues == 0) {
+        JOBC_ERROR(c, e->loc, "enum '%s' has no values; proto3 needs one, numbered 0", e->name);
+        return;
+    }
+    if (e->values[0]->num != 0) {
+        JOBC_ERROR(c, e->values[0]->loc, "the first value of enum '%s' must be 0 (proto3: the "
+                   "default of an enum field is its first value)", e->name);
+    }
+    jobc_names keys = {0};
+    char (*k)[JOBC_NAME_LEN_MAX + 1] = calloc(e->nvalues, sizeof *k);
+    if (!k) abort();
+    for (size_t i = 0; i < e->nvalues; i++) {
+        const idl_enum_value *v = e->values[i];
+        if (!jobc_check_ident(c, "enum value", v->name, v->loc)) continue;
+        if (v->num > 2147483647u) {
+            JOBC_ERROR(c, v->loc, "enum value '%s' is out of range: %llu (allowed: 0 to 2147483647)",
+                       v->name, (unsigned long long)v->num);
+        }
+        for (size_t j = 0; j < i; j++) {
+            if (e->values[j]->num == v->num) {
+                JOBC_ERROR(c, v->loc, "enum values '%s' and '%s' have the same number %llu",
+                           e->values[j]->name, v->name, (unsigned long long)v->num);
+                break;
+            }
+        }
+        const idl_enum_value *other = jobc_names_put(&c->enum_values, v->name, (void *)v);
+        const idl_decl *d = jobc_names_get(&c->decls, v->name);
+        if (other || d) {
+            JOBC_ERROR(c, v->loc, "enum value '%s' is already defined; protobuf scopes enum values "
+                       "in the file, beside the enum, so each value name must be unique there",
+                       v->name);
+            JOBC_NOTE(c, other ? other->loc : d->loc, "'%s' is defined here", v->name);
+            continue;
+        }
+        jobc_enum_key(e->name, v->name, k[i], sizeof k[i]);
+        other = jobc_names_put(&keys, k[i], (void *)v);
+        if (other) {
+            JOBC_ERROR(c, v->loc, "enum values '%s' and '%s' are one name to protoc (it ignores "
+                       "case, underscores and the enum's name as a prefix); rename one",
+                       other->name, v->name);
+        }
+    }
+    free(k);
+    jobc_names_free(&keys);
+}

@@ -15,6 +15,10 @@ void jobc_resolve_type(jobc_checker *c, idl_type *t)
             JOBC_ERROR(c, t->loc, "nested arrays are not supported; wrap the inner array in a message");
             return;
         }
+        if (t->elem->optional) {
+            JOBC_ERROR(c, t->elem->loc, "array elements cannot be optional; use a message with an "
+                       "optional field as the element");
+        }
         jobc_resolve_type(c, t->elem);
         return;
     }
@@ -23,6 +27,10 @@ void jobc_resolve_type(jobc_checker *c, idl_type *t)
     const idl_decl *d = jobc_names_get(&c->decls, t->name);
     if (d && d->kind == IDL_DECL_MESSAGE) {
         t->msg = d->message;
+        return;
+    }
+    if (d && d->kind == IDL_DECL_ENUM) {
+        t->enm = d->enm;
         return;
     }
     if (d) {
@@ -34,7 +42,8 @@ void jobc_resolve_type(jobc_checker *c, idl_type *t)
     size_t n = 0;
     for (size_t k = 0; k < JOBC_NPRIMS; k++) cands[n++] = jobc_prim_name(k);
     for (size_t i = 0; i < c->file->ndecls && n < sizeof cands / sizeof cands[0]; i++) {
-        if (c->file->decls[i]->kind == IDL_DECL_MESSAGE) cands[n++] = c->file->decls[i]->name;
+        idl_decl_kind k = c->file->decls[i]->kind;
+        if (k == IDL_DECL_MESSAGE || k == IDL_DECL_ENUM) cands[n++] = c->file->decls[i]->name;
     }
     const char *s = jobc_suggest(t->name, cands, n);
     if (s) {

@@ -18,6 +18,31 @@ static const struct { const char *ctype, *ltype; } jobc_prim_map[] = {
     [IDL_PRIM_BYTES] = {"pb_bytes_array_t *", "BYTES"},
 };
 
+void jobc_doc(jobc_buf *b, const char *doc, bool proto)
+{
+    jobc_buf_puts(b, "");
+    if (!doc) return;
+    jobc_buf lines = {0};
+    jobc_buf_puts(&lines, "");
+    for (const char *p = doc; p;) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        jobc_buf line = {0};
+        for (size_t i = 0; i < n; i++) { /* a C comment cannot hold its own end */
+            jobc_buf_add(&line, p + i, 1);
+            if (!proto && p[i] == '*' && i + 1 < n && p[i + 1] == '/') jobc_buf_puts(&line, "\\");
+        }
+        jobc_buf_puts(&line, "");
+        jobc_tmpl(&lines, jobc_template(proto ? "doc_line.proto" : "doc_line.h"),
+                  (const char *const[]){"line", line.data, NULL});
+        jobc_buf_free(&line);
+        p = nl ? nl + 1 : NULL;
+    }
+    if (proto) jobc_buf_puts(b, lines.data);
+    else jobc_tmpl(b, jobc_template("doc.h"), (const char *const[]){"lines", lines.data, NULL});
+    jobc_buf_free(&lines);
+}
+
 void jobc_cname(const jobc_model *m, const char *name, char *out)
 {
     snprintf(out, JOBC_NAME_MAX, "%s%s%s", m->package ? m->package : "", m->package ? "_" : "",
@@ -28,6 +53,8 @@ void jobc_member_ctype(const jobc_model *m, const idl_type *t, char *out)
 {
     if (t->msg) {
         jobc_cname(m, t->msg->name, out);
+    } else if (t->enm) {
+        jobc_cname(m, t->enm->name, out);
     } else {
         snprintf(out, JOBC_NAME_MAX, "%s", jobc_prim_map[t->prim].ctype);
     }
@@ -48,6 +75,7 @@ void jobc_members(jobc_buf *b, const jobc_model *m, const idl_field *f)
         strcat(ctype, strchr(ctype, '*') ? "*" : " *");
     } else {
         jobc_member_ctype(m, f->type, ctype);
+        if (jobc_has_flag(f->type)) jobc_buf_printf(b, "    bool has_%s;\n", f->name);
     }
     jobc_declare(b, ctype, "    ", f->name);
     jobc_buf_puts(b, ";\n");
@@ -68,7 +96,7 @@ void jobc_params(jobc_buf *b, const jobc_model *m, const idl_field *f)
         jobc_buf_printf(b, ", pb_size_t %s_count", name);
         return;
     }
-    if (t->msg) {
+    if (t->msg || jobc_has_flag(t)) { /* by pointer; an optional one is NULL when absent */
         jobc_buf_printf(b, "const %s *%s", ctype, name);
     } else if (t->prim == IDL_PRIM_STRING || t->prim == IDL_PRIM_BYTES) {
         jobc_buf_printf(b, "const %s%s", ctype, name);
@@ -83,11 +111,17 @@ void jobc_fieldlist_entry(jobc_buf *b, const idl_field *f, int tag)
     const char *atype = f->type->elem || t->prim == IDL_PRIM_STRING || t->prim == IDL_PRIM_BYTES
                             ? "POINTER,"
                             : "STATIC,";
-    const char *htype = f->type->elem ? "REPEATED," : "SINGULAR,";
+    const char *htype = f->type->elem ? "REPEATED," : f->type->optional ? "OPTIONAL," : "SINGULAR,";
     char ltype[32], name[JOBC_NAME_MAX + 2];
-    snprintf(ltype, sizeof ltype, "%s,", jobc_prim_map[t->msg ? IDL_PRIM_NONE : t->prim].ltype);
+    snprintf(ltype, sizeof ltype, "%s,",
+             t->enm ? "ENUM" : jobc_prim_map[t->msg ? IDL_PRIM_NONE : t->prim].ltype);
     snprintf(name, sizeof name, "%s,", f->name);
     jobc_buf_printf(b, "X__(a__, %-9s %-9s %-9s %-16s %3d)", atype, htype, ltype, name, tag);
+}
+
+bool jobc_has_flag(const idl_type *t)
+{
+    return t->optional && !t->elem && t->prim != IDL_PRIM_STRING && t->prim != IDL_PRIM_BYTES;
 }
 
 bool jobc_type_owns(const idl_type *t)
@@ -122,6 +156,8 @@ static void jobc_member_layout(const idl_type *t, int k, uint64_t *size, uint64_
     uint64_t ptr = k == 0 ? 8 : 4;
     if (t->elem || t->prim == IDL_PRIM_STRING || t->prim == IDL_PRIM_BYTES) {
         *size = *align = ptr;
+    } else if (t->enm) {
+        *size = *align = 4; /* an int-sized C enum on both targets */
     } else if (t->msg) {
         *size = t->msg->csize[k];
         *align = t->msg->calign[k];
@@ -146,6 +182,8 @@ static void jobc_struct_layout(idl_field *const *fs, size_t n, int k, uint64_t *
         if (fs[i]->type->elem) { /* pb_size_t x_count (PB_FIELD_32BIT: 4 bytes), then T *x */
             off = jobc_align_up(off, 4) + 4;
             if (al < 4) al = 4;
+        } else if (jobc_has_flag(fs[i]->type)) { /* bool has_x, then x */
+            off += 1;
         }
         jobc_member_layout(fs[i]->type, k, &s, &a);
         if (a == 0) a = 1;

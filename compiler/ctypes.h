@@ -6,6 +6,8 @@
 
 #define JOBC_NAME_MAX 256
 
+/* A doc comment as C (a block comment) or proto (// lines); nothing when doc is NULL. */
+void jobc_doc(jobc_buf *b, const char *doc, bool proto);
 /* name with the package prefix ("geometry_" name), into out. */
 void jobc_cname(const jobc_model *m, const char *name, char *out);
 /* The type of a singular member of type t: "uint32_t", "char *", "geometry_Point". */
@@ -18,6 +20,9 @@ void jobc_members(jobc_buf *b, const jobc_model *m, const idl_field *f);
 void jobc_params(jobc_buf *b, const jobc_model *m, const idl_field *f);
 /* One nanopb FIELDLIST entry, in nanopb_generator's own layout. */
 void jobc_fieldlist_entry(jobc_buf *b, const idl_field *f, int tag);
+/* Whether an optional member of type t has nanopb's has_ flag (scalars, enums and
+   messages; optional strings and bytes are absent as NULL). */
+bool jobc_has_flag(const idl_type *t);
 /* Whether a value of type t owns malloc'd memory (strings, bytes, arrays, inside messages). */
 bool jobc_type_owns(const idl_type *t);
 /* The C spelling of parameter f: its name, or NAME_arg__ when the name is also a C

@@ -8,6 +8,7 @@
 typedef struct jobc_struct {
     char T[JOBC_NAME_MAX];
     const char *comment;
+    const char *doc;
     idl_field **fields;
     size_t nfields;
 } jobc_struct;
@@ -36,9 +37,12 @@ static void jobc_emit_struct(const jobc_model *m, const jobc_struct *st, jobc_bu
     }
     jobc_buf_puts(&fieldlist, "");
     jobc_buf_puts(&msgtypes, "");
+    jobc_buf doc = {0};
+    jobc_doc(&doc, st->doc, false);
     jobc_tmpl(structs, jobc_template("struct.h"),
-              (const char *const[]){"T", st->T, "comment", st->comment, "members", members.data,
-                                    NULL});
+              (const char *const[]){"doc", doc.data, "T", st->T, "comment", st->comment, "members",
+                                    members.data, NULL});
+    jobc_buf_free(&doc);
     jobc_tmpl(descs, jobc_template("descriptor.h"),
               (const char *const[]){"T", st->T, "fieldlist", fieldlist.data, "msgtypes",
                                     msgtypes.data, NULL});
@@ -63,29 +67,52 @@ static void jobc_emit_job_decls(const jobc_model *m, const idl_job *j, jobc_buf 
     if (!inline_params.len) jobc_buf_puts(&inline_params, "void");
     jobc_buf_puts(&impl_params, j->nparams ? s.params.data : "void");
     jobc_buf_puts(&result_free, "");
+    jobc_buf doc = {0};
+    jobc_doc(&doc, j->doc, false);
     if (j->result && j->result->elem) { /* the caller receives the whole result */
         jobc_tmpl(&result_free, jobc_template("result_free.h"),
                   (const char *const[]){"fn", s.fn, NULL});
     }
     jobc_tmpl(out, jobc_template("job.h"),
-              (const char *const[]){"name", name, "fn", s.fn, "impl_ret", s.impl_ret.data,
+              (const char *const[]){"doc", doc.data, "name", name, "fn", s.fn, "impl_ret", s.impl_ret.data,
                                     "impl_params", impl_params.data, "result_free",
                                     result_free.data, "params_c", s.params_c.data, "out_c", s.out_c,
                                     "inline_params", inline_params.data, "args_c", s.args_c.data,
                                     "out_a", j->result ? JOBC_OUT_PARAM ", " : "", "out_p", s.out_p,
                                     "outs_p", s.outs_p, "outs_a", j->result ? ", " JOBC_OUTS_PARAM : "",
                                     NULL});
+    jobc_buf_free(&doc);
     jobc_buf_free(&inline_params);
     jobc_buf_free(&result_free);
     jobc_buf_free(&impl_params);
     jobc_sig_free(&s);
 }
 
+/* typedef enum E { E_V = n, ... } E; */
+static void jobc_emit_enum(const jobc_model *m, const idl_enum *e, jobc_buf *out)
+{
+    char E[JOBC_NAME_MAX], num[24];
+    jobc_cname(m, e->name, E);
+    jobc_buf values = {0}, doc = {0};
+    jobc_buf_puts(&values, "");
+    for (size_t i = 0; i < e->nvalues; i++) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)e->values[i]->num);
+        jobc_tmpl(&values, jobc_template("enum_value.h"),
+                  (const char *const[]){"E", E, "value", e->values[i]->name, "num", num, NULL});
+    }
+    jobc_doc(&doc, e->doc, false);
+    jobc_tmpl(out, jobc_template("enum.h"),
+              (const char *const[]){"doc", doc.data, "E", E, "values", values.data, NULL});
+    jobc_buf_free(&values);
+    jobc_buf_free(&doc);
+}
+
 void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
 {
     jobc_buf typedefs = {0}, structs = {0}, descs = {0}, frees = {0}, jobs = {0};
+    for (size_t i = 0; i < m->nenums; i++) jobc_emit_enum(m, m->enums[i], &typedefs);
     for (size_t i = 0; i < m->nmsgs; i++) {
-        jobc_struct st = {.comment = "message", .fields = m->msgs[i]->fields,
+        jobc_struct st = {.comment = "message", .doc = m->msgs[i]->doc, .fields = m->msgs[i]->fields,
                           .nfields = m->msgs[i]->nfields};
         jobc_cname(m, m->msgs[i]->name, st.T);
         jobc_emit_struct(m, &st, &typedefs, &structs, &descs);

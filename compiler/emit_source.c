@@ -21,6 +21,10 @@ static void jobc_invoke_body(const jobc_model *m, const idl_job *j, const jobc_s
     jobc_buf_printf(b, "%s(", s->fn);
     for (size_t i = 0; i < j->nparams; i++) {
         const idl_field *f = j->params[i];
+        if (jobc_has_flag(f->type)) { /* absent: NULL */
+            jobc_buf_printf(b, "%sin__->has_%s ? &in__->%s : NULL", i ? ", " : "", f->name, f->name);
+            continue;
+        }
         jobc_buf_printf(b, "%s%s", i ? ", " : "", f->type->msg ? "&" : "");
         jobc_buf_printf(b, f->type->elem ? "in__->%s, in__->%s_count" : "in__->%s", f->name, f->name);
     }
@@ -42,6 +46,9 @@ static void jobc_pack(const jobc_model *m, const idl_job *j, jobc_buf *b)
             /* arguments are only read (lucidity.h rule 1): dropping const is safe */
             jobc_buf_printf(b, ".%s_count = %s_count, .%s = (%s%s*)%s", f->name, v, f->name,
                             ctype, strchr(ctype, '*') ? "" : " ", v);
+        } else if (jobc_has_flag(t)) { /* NULL: absent */
+            jobc_buf_printf(b, ".has_%s = %s != NULL, .%s = %s ? *%s : (%s){0}", f->name, v, f->name,
+                            v, v, ctype);
         } else if (t->msg) {
             jobc_buf_printf(b, ".%s = *%s", f->name, v);
         } else if (t->prim == IDL_PRIM_STRING || t->prim == IDL_PRIM_BYTES) {

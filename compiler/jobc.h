@@ -80,6 +80,8 @@ typedef struct jobc_model {
     size_t nmsgs;
     idl_job **jobs;
     size_t njobs;
+    idl_enum **enums;     /* in declaration order */
+    size_t nenums;
     jobc_opts *opts;      /* per job */
     jobc_names cdecls;    /* C name (package prefix included) -> its idl_decl */
     char *cnames;         /* the storage of cdecls' keys */
