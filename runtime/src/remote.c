@@ -32,6 +32,13 @@
 #include "internal.h"
 #include "remote.h"
 
+/* Each role's entry lives in its own file, which nothing else references:
+   naming them here links them into every app that makes remote calls (a
+   static library contributes only the objects that are referenced). */
+__attribute__((used)) static const void *const luc_remote_entries[] = {
+    (const void *)lucidity__remote_helper, (const void *)lucidity__remote_serve,
+    (const void *)lucidity__node_prober};
+
 int luc_setup_read(luc_setup *s, char *entry)
 {
     luc_kind kind;
@@ -151,10 +158,24 @@ int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out)
     }
 }
 
+/* Takes H's messages that arrived (nothing else matters once we abandon):
+   a SPAWNED among them names the supervisor to cancel. */
+static void luc_remote_take_spawned(lucidity_handle *h)
+{
+    luc_kind kind;
+    int32_t status;
+    while (lh_receive(&h->tag, 1, 0) == LH_RECV_DATA)
+        if (luc_msg_head(&kind, &status) == LUCIDITY_OK && kind == LUC_K_SPAWNED &&
+            luc_msg_take(&h->remote_pid, sizeof h->remote_pid) != LUCIDITY_OK)
+            h->remote_pid = 0;
+}
+
 /* Timeout or cancel: S kills the job when the prober's cancel reaches it, or
    when H's probes stop (H may be stuck in a distributed call: kill it now). */
 void luc_remote_abandon(lucidity_handle *h)
 {
+    if (!h->remote_pid)
+        luc_remote_take_spawned(h);
     if (h->remote_pid)
         luc_node_cancel(h->node, h->remote_pid, h->tag);
     luc_stop(h->pid, h->tag);

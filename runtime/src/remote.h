@@ -19,6 +19,12 @@ typedef struct luc_setup {
     uint32_t entry_len, args_len;
 } luc_setup;
 
+/* The process entries (exported by name; see each file). */
+void lucidity__remote_helper(uint64_t node, uint64_t caller, int64_t tag, uint64_t liveness_ms);
+void lucidity__remote_serve(uint64_t caller_node, uint64_t caller_pid, int64_t tag,
+                            uint64_t liveness_ms);
+void lucidity__node_prober(uint64_t node, uint64_t caller, int64_t tag);
+
 /* Reads a received setup message up to the arguments; entry gets a
    NUL-terminated name. */
 int luc_setup_read(luc_setup *s, char *entry);
