@@ -41,6 +41,8 @@ static struct {
     uint64_t now;
     size_t alive, max_alive, receives;
     uint64_t last_timeout;
+    uint64_t spin_at;  /* clock of the caller's last zero-timeout receive */
+    size_t spin_count; /* zero-timeout receives in a row at that clock */
     uint32_t last_tag_count;
     fake_script_fn script;
     void *script_user;
@@ -531,6 +533,14 @@ uint32_t lh_receive(const int64_t *tags, uint32_t count, uint64_t timeout_ms)
         fk.receives++;
         fk.last_timeout = timeout_ms;
         fk.last_tag_count = count;
+        /* Draining takes a few; thousands in a row at one instant is a busy loop. */
+        if (timeout_ms == 0 && fk.spin_at == fk.now) {
+            if (++fk.spin_count == 10000)
+                fk_fatal("the caller spins: 10000 receives with timeout 0 at one instant");
+        } else {
+            fk.spin_at = timeout_ms == 0 ? fk.now : 0;
+            fk.spin_count = 0;
+        }
     }
     uint64_t limit = timeout_ms > FAKE_FOREVER - fk.now ? FAKE_FOREVER : fk.now + timeout_ms;
     for (;;) {

@@ -182,7 +182,7 @@ static void failed_prober_spawn_does_not_spin(void **state)
     (void)state;
     world.dead[0] = fresh();
     set_nodes1(world.dead[0]);
-    fake_fail_spawn(1); /* helper 0 starts, its node's prober does not */
+    fake_fail_spawns_from(1); /* helper 0 starts, no prober ever does */
     uint32_t out = 1;
     assert_status(lucidity_call(&square_job, LUCIDITY_REMOTE, &(u32_msg){3}, &out, NULL),
                   LUCIDITY_ENODELOST);
