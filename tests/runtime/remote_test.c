@@ -207,14 +207,16 @@ static int remote_exists(uint64_t node, uint64_t pid)
 }
 
 /* app -> (remote) tree(2) -> tree(1) -> tree(0), all on one other node; ends
-   the top with a timeout or a cancel and checks that no process the call
-   created on that node (supervisor, jobs, guards: consecutive pids there) is
-   left, and that the local helper is gone. */
-static int remote_tree_ends_whole(int cancel)
+   the top with a timeout, a cancel, or by killing the local helper (as if the
+   caller's side were gone: the supervisor must notice the missing probes),
+   and checks that no process the call created on that node (supervisor, jobs,
+   guards: consecutive pids there) is left, and that the local helper is gone. */
+enum { END_TIMEOUT, END_CANCEL, END_HELPER_KILLED };
+static int remote_tree_ends_whole(int end)
 {
     lucidity_handle h;
     uint32_t out = 1;
-    lucidity_opts o = {.timeout_ms = cancel ? 0 : 2000};
+    lucidity_opts o = {.timeout_ms = end == END_TIMEOUT ? 2000 : 0};
     uint64_t t0 = luc_test_now();
     EXPECT_STATUS(lucidity_start(&tree_job, LUCIDITY_REMOTE,
                                  &(pair_msg){(uint32_t)lh_process_id(), (uint32_t)self << 8 | 2}, &h, &o),
@@ -230,7 +232,10 @@ static int remote_tree_ends_whole(int cancel)
         lo = report[1] < lo ? report[1] : lo;
         hi = report[1] > hi ? report[1] : hi;
     }
-    if (cancel) {
+    if (end == END_HELPER_KILLED) {
+        lh_unlink(helper); /* the handle is abandoned, never awaited */
+        lh_kill(helper);
+    } else if (end == END_CANCEL) {
         EXPECT_STATUS(lucidity_cancel(&h), LUCIDITY_OK);
         EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ECANCELLED);
     } else {
@@ -255,8 +260,18 @@ static int remote_tree_ends_whole(int cancel)
     EXPECT(!lh_exists(helper), "local helper %llu still exists", (unsigned long long)helper);
     return 0;
 }
-static int case_remote_tree_timeout(void) { return remote_tree_ends_whole(0); }
-static int case_remote_tree_cancel(void) { return remote_tree_ends_whole(1); }
+static int case_remote_tree_timeout(void) { return remote_tree_ends_whole(END_TIMEOUT); }
+static int case_remote_tree_cancel(void) { return remote_tree_ends_whole(END_CANCEL); }
+static int case_remote_caller_gone(void)
+{
+    /* A job longer than the supervisor's silence bound (1 s) still succeeds:
+       the supervisor reads the helper's probes (they used to pile up unread). */
+    uint32_t node = 0;
+    EXPECT_STATUS(lucidity_call(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){2500}, &node, NULL),
+                  LUCIDITY_OK);
+    EXPECT(node != 0 && node != self, "ran on node %u", node);
+    return remote_tree_ends_whole(END_HELPER_KILLED);
+}
 
 /* ---- node loss ---- */
 static uint64_t victim;
@@ -346,6 +361,7 @@ static const struct {
     {"remote_exit", case_remote_exit},
     {"remote_tree_timeout", case_remote_tree_timeout},
     {"remote_tree_cancel", case_remote_tree_cancel},
+    {"remote_caller_gone", case_remote_caller_gone},
     {"node_loss_retry", case_node_loss_retry},
     {"node_loss_no_retry", case_node_loss_no_retry},
     {"node_loss_blocking", case_node_loss_blocking},
