@@ -272,23 +272,42 @@ static void luc_on_wake(luc_fanout *f)
             luc_after_event(f, s, luc_call_on_wake(&f->slot[s].h));
 }
 
-/* Waits for the first in-flight call to end, or for the nearest wake-up. */
-static void luc_collect(luc_fanout *f)
+/* ---- the fanout as a wait set (wait.c): its window's calls ---- */
+
+static size_t luc_fan_tags(void *ctx, const int64_t **tags)
 {
-    uint64_t nearest = luc_nearest_wake(f);
-    size_t k = f->ntags;
-    for (size_t i = 0; i < f->nnodes; i++)
-        f->tags[k + i] = luc_node_tag(f->nodes[i].id);
-    uint64_t now = luc_now_ms();
-    uint64_t wait = !nearest ? LUCIDITY_NONE : nearest > now ? nearest - now : 0;
-    uint32_t r = lh_receive(f->tags, (uint32_t)(k + f->nnodes), wait);
-    if (r == LH_TIMEOUT || luc_node_on_message(lh_get_tag(), r)) {
-        luc_on_wake(f);
-        return;
-    }
-    size_t s = luc_map_find(f, lh_get_tag());
+    luc_fanout *f = ctx;
+    for (size_t i = 0; i < f->nnodes; i++) /* each node in use once: its prober */
+        f->tags[f->ntags + i] = luc_node_tag(f->nodes[i].id);
+    *tags = f->tags;
+    return f->ntags + f->nnodes;
+}
+
+static uint64_t luc_fan_wake_ms(void *ctx)
+{
+    return luc_nearest_wake(ctx);
+}
+
+static void luc_fan_on_message(void *ctx, uint32_t received, int64_t tag)
+{
+    luc_fanout *f = ctx;
+    size_t s = luc_map_find(f, tag);
     if (s != LUC_NONE_SLOT)
-        luc_after_event(f, s, luc_call_on_message(&f->slot[s].h, r, luc_out_at(f, f->slot[s].item)));
+        luc_after_event(f, s, luc_call_on_message(&f->slot[s].h, received,
+                                                  luc_out_at(f, f->slot[s].item)));
+    luc_fill(f);
+}
+
+static void luc_fan_on_wake(void *ctx)
+{
+    luc_on_wake(ctx);
+    luc_fill(ctx);
+}
+
+static bool luc_fan_done(void *ctx)
+{
+    luc_fanout *f = ctx;
+    return f->done == f->n;
 }
 
 static void luc_fanout_free(luc_fanout *f)
@@ -328,11 +347,11 @@ int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *a
         f.free_slots[f.nfree++] = f.window - 1 - s; /* slot 0 is taken first */
     if (outs && job->out_size)
         memset(outs, 0, n * job->out_size);
-    while (f.done < n) {
-        luc_fill(&f);
-        if (f.ntags)
-            luc_collect(&f);
-    }
+    luc_fill(&f);
+    const luc_wait_set ws = {&f, luc_fan_tags, luc_fan_wake_ms, luc_fan_on_message,
+                             luc_fan_on_wake, luc_fan_done};
+    if (f.done < n)
+        luc_wait(&ws, 0);
     luc_fanout_free(&f);
     return f.failed ? LUCIDITY_EFAILED : LUCIDITY_OK;
 }

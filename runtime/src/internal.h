@@ -6,8 +6,11 @@
  *   msg.c     typed messages over lunatic's per-process message buffer
  *   pb_alloc.c nanopb's allocator (records allocation failures: ENOMEM)
  *   proc.c    configs, spawn, kill, tags, time
- *   call.c    one call: start, wait, cancel  fanout.c N calls with a bounded window
- *   remote.c  the caller's side of a call on another node
+ *   call.c    the call state machine (start, events, cancel); waits on a set of one
+ *   local.c   transport: a job process on this node
+ *   remote.c  transport: a job on another node (the caller's side)
+ *   wait.c    the one wait loop (single calls and fanouts)
+ *   fanout.c  N calls with a bounded window, as one wait set
  *   node.c    where a remote call runs, and whether its node is still there
  *   exit.c    exit(): the app's exit status for `lucidity run`, a job's EEXIT reply
  * Code run by processes of the runtime's own, one file per role:
@@ -95,24 +98,47 @@ LUC_CHECK int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, i
 void luc_stop(uint64_t pid, int64_t tag);
 void luc_drain(int64_t tag);
 
-/* call.c: a call is driven by two events, a message under its tag and a wake-up
-   at luc_call_wake_ms(); each returns the final status or LUCIDITY_PENDING. */
+/* call.c: the call state machine. A call is driven by two events, a message
+   under its tag and a wake-up at luc_call_wake_ms(); each returns the final
+   status or LUCIDITY_PENDING. */
 enum { LUC_IDLE = 0, LUC_RUNNING, LUC_DONE };
 int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *args,
                    lucidity_handle *h, const lucidity_opts *resolved);
 int luc_call_on_message(lucidity_handle *h, uint32_t received, void *out);
 uint64_t luc_call_wake_ms(const lucidity_handle *h);
+int64_t luc_call_watch_tag(const lucidity_handle *h);
 int luc_call_on_wake(lucidity_handle *h);
-/* A REPLY whose header carried job_status: its exit code or result into h / out. */
-int luc_call_take_reply(lucidity_handle *h, int32_t job_status, void *out);
 int luc_check_args(const pb_msgdesc_t *fields, const void *args);
 
-/* remote.c: the caller's side of a call on another node */
-int luc_remote_begin(lucidity_handle *h, const void *args);
-int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out);
-int luc_remote_lost(lucidity_handle *h);
-void luc_remote_abandon(lucidity_handle *h);
-void luc_remote_end(lucidity_handle *h);
+/* A transport carries a call (local.c, remote.c). It reports what happened
+   and never calls back into the call core: on_message and on_wake return
+   LUCIDITY_PENDING, a final status, or LUC_T_REPLY (a REPLY is in the message
+   buffer, its header read, the job's status in *job_status). */
+#define LUC_T_REPLY 0x7fff0001
+typedef struct luc_transport {
+    int (*begin)(lucidity_handle *h, const void *args); /* h->tag, opts set */
+    int (*on_message)(lucidity_handle *h, uint32_t received, int32_t *job_status);
+    uint64_t (*wake_ms)(const lucidity_handle *h);      /* 0: no wake-up of its own */
+    int64_t (*watch_tag)(const lucidity_handle *h);     /* one more tag to receive on, or 0 */
+    int (*on_wake)(lucidity_handle *h);
+    void (*abandon)(lucidity_handle *h);                /* timeout, cancel: stop the job */
+    void (*end)(lucidity_handle *h, int rc);            /* the call is over with rc */
+} luc_transport;
+extern const luc_transport luc_local_transport, luc_remote_transport;
+
+/* wait.c: the one wait loop. A wait set names what to receive on and when to
+   wake; the loop receives, routes node probers' answers to node.c, and hands
+   every other message and every wake-up to the set, until it is done or the
+   give-up time (0: none) passes. */
+typedef struct luc_wait_set {
+    void *ctx;
+    size_t (*tags)(void *ctx, const int64_t **tags); /* the tags to receive on */
+    uint64_t (*wake_ms)(void *ctx);                  /* next wake-up; 0: none */
+    void (*on_message)(void *ctx, uint32_t received, int64_t tag);
+    void (*on_wake)(void *ctx);
+    bool (*done)(void *ctx);
+} luc_wait_set;
+void luc_wait(const luc_wait_set *ws, uint64_t give_up);
 
 /* exit.c: this process is not the app's main process: never report an exit. */
 void luc_exit_silence(void);

@@ -1,5 +1,5 @@
 /*
- * remote.c - the caller's side of a call on another node.
+ * remote.c - the remote transport: the caller's side of a call on another node.
  *
  * lunatic 0.13.2 has no links across nodes, and a distributed spawn or send
  * to a dead node blocks the calling process forever. So the caller never
@@ -96,7 +96,9 @@ static int luc_remote_dispatch(lucidity_handle *h)
     return rc;
 }
 
-int luc_remote_begin(lucidity_handle *h, const void *args)
+static void luc_remote_end(lucidity_handle *h, int rc);
+
+static int luc_remote_begin(lucidity_handle *h, const void *args)
 {
     size_t size = 0;
     const pb_msgdesc_t *fields = h->job->args_fields;
@@ -109,12 +111,12 @@ int luc_remote_begin(lucidity_handle *h, const void *args)
     h->args_len = size;
     int rc = pb_encode(&os, fields, args) ? luc_remote_dispatch(h) : LUCIDITY_EENCODE;
     if (rc != LUCIDITY_OK)
-        luc_remote_end(h);
+        luc_remote_end(h, rc);
     return rc;
 }
 
 /* The node stopped answering: never pick it again; re-dispatch if allowed. */
-int luc_remote_lost(lucidity_handle *h)
+static int luc_remote_lost(lucidity_handle *h)
 {
     luc_node_lost(h->node);
     luc_stop(h->pid, h->tag);
@@ -132,15 +134,14 @@ int luc_remote_lost(lucidity_handle *h)
     return LUCIDITY_ENODELOST;
 }
 
-int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out)
+static int luc_remote_on_message(lucidity_handle *h, uint32_t received, int32_t *job_status)
 {
     if (received != LH_RECV_DATA) { /* H died: only a trap in a host call does that */
         h->pid = 0;
         return h->remote_pid ? luc_remote_lost(h) : LUCIDITY_ESPAWN;
     }
     luc_kind kind;
-    int32_t status;
-    if (luc_msg_head(&kind, &status) != LUCIDITY_OK)
+    if (luc_msg_head(&kind, job_status) != LUCIDITY_OK)
         return LUCIDITY_EDECODE;
     switch (kind) {
     case LUC_K_SPAWNED:
@@ -152,7 +153,7 @@ int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out)
     case LUC_K_LOST:
         return luc_remote_lost(h);
     case LUC_K_REPLY:
-        return luc_call_take_reply(h, status, out);
+        return LUC_T_REPLY;
     default:
         return LUCIDITY_EDECODE;
     }
@@ -172,7 +173,7 @@ static void luc_remote_take_spawned(lucidity_handle *h)
 
 /* Timeout or cancel: S kills the job when the prober's cancel reaches it, or
    when H's probes stop (H may be stuck in a distributed call: kill it now). */
-void luc_remote_abandon(lucidity_handle *h)
+static void luc_remote_abandon(lucidity_handle *h)
 {
     if (!h->remote_pid)
         luc_remote_take_spawned(h);
@@ -184,8 +185,9 @@ void luc_remote_abandon(lucidity_handle *h)
 
 /* The call is over: stop H if it still runs, drop what earlier dispatches may
    still send, and free the kept arguments. */
-void luc_remote_end(lucidity_handle *h)
+static void luc_remote_end(lucidity_handle *h, int rc)
 {
+    (void)rc;
     if (h->pid)
         luc_stop(h->pid, h->tag);
     h->pid = 0;
@@ -197,3 +199,25 @@ void luc_remote_end(lucidity_handle *h)
     free(h->args_buf);
     h->args_buf = NULL;
 }
+
+/* The node's liveness decides the call's wake-ups besides its deadline. */
+static uint64_t luc_remote_wake_ms(const lucidity_handle *h)
+{
+    return luc_node_wake_ms(h->node, h->opts.liveness_ms);
+}
+
+static int64_t luc_remote_watch_tag(const lucidity_handle *h)
+{
+    return luc_node_tag(h->node);
+}
+
+static int luc_remote_on_wake(lucidity_handle *h)
+{
+    luc_node_tick(h->node, h->opts.liveness_ms);
+    return luc_node_is_lost(h->node) ? luc_remote_lost(h) : LUCIDITY_PENDING;
+}
+
+const luc_transport luc_remote_transport = {
+    luc_remote_begin,   luc_remote_on_message, luc_remote_wake_ms, luc_remote_watch_tag,
+    luc_remote_on_wake, luc_remote_abandon,    luc_remote_end,
+};
