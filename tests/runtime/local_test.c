@@ -28,7 +28,8 @@ static uint32_t slow(uint32_t ms)
     return ms;
 }
 
-enum { CRASH_ABORT, CRASH_BAD_ACCESS, CRASH_EXIT, CRASH_SPIN, CRASH_EXIT0 };
+/* exit() in a job: tests/runtime/supervision_test.c */
+enum { CRASH_ABORT, CRASH_BAD_ACCESS, CRASH_SPIN };
 static volatile uint32_t sink;
 static uint32_t crash(uint32_t kind)
 {
@@ -37,10 +38,6 @@ static uint32_t crash(uint32_t kind)
         abort();
     case CRASH_BAD_ACCESS:
         return *(volatile uint32_t *)(uintptr_t)0xFFFFFFF0u; /* past linear memory: trap */
-    case CRASH_EXIT:
-        exit(3);
-    case CRASH_EXIT0:
-        exit(0);
     default:
         for (;;)
             sink++; /* runs until fuel is gone */
@@ -86,34 +83,6 @@ static float pythagorean_async(uint32_t a, uint32_t b)
 }
 GLUE_JOB(pythagorean, pair_msg, f32_msg, float, pythagorean(a->a, a->b))
 GLUE_JOB(pythagorean_async, pair_msg, f32_msg, float, pythagorean_async(a->a, a->b))
-
-/* A job tree: tree(app, depth) reports its pid to the app (TREE_TAG), then
-   calls tree(app, depth - 1) and waits; the leaf (depth 0) sleeps a minute. */
-#define TREE_TAG 4242
-extern const lucidity_job tree_job;
-static uint32_t tree(uint32_t app, uint32_t depth)
-{
-    uint64_t me = lh_process_id();
-    lh_create_data(TREE_TAG, sizeof me);
-    lh_write_data(&me, sizeof me);
-    lh_send(app);
-    if (depth == 0) {
-        lh_sleep_ms(60000);
-        return 0;
-    }
-    uint32_t out = 0;
-    int rc = lucidity_call(&tree_job, LUCIDITY_LOCAL, &(pair_msg){app, depth - 1}, &out, NULL);
-    return rc == LUCIDITY_OK ? out + 1 : 1000u + (uint32_t)-rc;
-}
-GLUE_JOB(tree, pair_msg, u32_msg, uint32_t, tree(a->a, a->b))
-
-/* A job that calls crash(kind) and returns the status it saw, negated. */
-static uint32_t nested_status(uint32_t kind)
-{
-    uint32_t out = 0;
-    return (uint32_t)-lucidity_call(&crash_job, LUCIDITY_LOCAL, &(u32_msg){kind}, &out, NULL);
-}
-GLUE_JOB(nested_status, u32_msg, u32_msg, uint32_t, nested_status(a->value))
 
 /* Decodes its argument as a u32 while callers of bad_args_caller send a string. */
 static const lucidity_job bad_args_caller = {
@@ -215,105 +184,6 @@ static int expect_crash(uint32_t kind, const lucidity_opts *o)
 }
 static int case_trap_abort(void) { return expect_crash(CRASH_ABORT, NULL); }
 static int case_trap_bad_access(void) { return expect_crash(CRASH_BAD_ACCESS, NULL); }
-/* exit() in a job ends the call at once with EEXIT and the code, whatever the
-   code: exit(0) is a normal finish to lunatic (no link death), so without the
-   runtime's reply the caller would wait forever (the timeout only bounds the
-   test on a runtime that hangs). */
-static int expect_exit(uint32_t kind, int code)
-{
-    lucidity_handle h;
-    uint32_t out = 1;
-    lucidity_opts o = {.timeout_ms = 20000};
-    uint64_t t0 = now_ms();
-    EXPECT_STATUS(lucidity_start(&crash_job, LUCIDITY_LOCAL, &(u32_msg){kind}, &h, &o), LUCIDITY_OK);
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_EEXIT);
-    EXPECT(h.exit_code == code, "exit code %d, wanted %d", h.exit_code, code);
-    EXPECT(now_ms() - t0 < 10000, "took %llu ms", (unsigned long long)(now_ms() - t0));
-    EXPECT(out == 0, "output not zeroed");
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_EEXIT); /* reported again */
-    for (int i = 0; i < 100 && lh_exists(h.pid); i++)
-        lh_sleep_ms(10);
-    EXPECT(!lh_exists(h.pid), "exited job still exists");
-    /* blocking form, and nothing of the call left in our mailbox */
-    EXPECT_STATUS(lucidity_call(&crash_job, LUCIDITY_LOCAL, &(u32_msg){kind}, &out, &o), LUCIDITY_EEXIT);
-    return 0;
-}
-static int case_exit_nonzero(void) { return expect_exit(CRASH_EXIT, 3); }
-static int case_exit_zero(void) { return expect_exit(CRASH_EXIT0, 0); }
-
-/* Pid of a process spawned now (lunatic numbers processes in spawn order). */
-static uint64_t pid_mark(void)
-{
-    lucidity_handle h;
-    uint32_t out;
-    if (lucidity_start(&square_job, LUCIDITY_LOCAL, &(u32_msg){1}, &h, NULL) != LUCIDITY_OK)
-        return 0;
-    uint64_t pid = h.pid;
-    return lucidity_await(&h, &out) == LUCIDITY_OK ? pid : 0;
-}
-
-/* Starts app -> tree(2) -> tree(1) -> tree(0), waits until all three run,
-   ends the top one with `end` (timeout or cancel), and checks that no process
-   spawned since (the jobs, and whatever the runtime added) is left. */
-static int tree_ends_whole(int cancel)
-{
-    uint64_t floor = pid_mark();
-    EXPECT(floor != 0, "no marker process");
-    lucidity_handle h;
-    uint32_t out = 1;
-    lucidity_opts o = {.timeout_ms = cancel ? 0 : 1500};
-    uint64_t t0 = now_ms();
-    EXPECT_STATUS(lucidity_start(&tree_job, LUCIDITY_LOCAL,
-                                 &(pair_msg){(uint32_t)lh_process_id(), 2}, &h, &o),
-                  LUCIDITY_OK);
-    uint64_t pids[3] = {0};
-    for (int i = 0; i < 3; i++) {
-        int64_t tag = TREE_TAG;
-        EXPECT(lh_receive(&tag, 1, 10000) == 0, "tree level %d never started", i);
-        lh_read_data(&pids[i], sizeof pids[i]);
-    }
-    if (cancel) {
-        EXPECT_STATUS(lucidity_cancel(&h), LUCIDITY_OK);
-        EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ECANCELLED);
-    } else {
-        EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ETIMEOUT);
-        uint64_t took = now_ms() - t0;
-        EXPECT(took >= 1500 && took < 6000, "ETIMEOUT after %llu ms, timeout 1500 ms",
-               (unsigned long long)took);
-    }
-    uint64_t ceil = pid_mark();
-    EXPECT(ceil > pids[2], "marker pid %llu", (unsigned long long)ceil);
-    /* Kills are signals: give them a moment, far less than the leaf's minute. */
-    uint64_t left = 0;
-    for (int i = 0; i < 200; i++) {
-        left = 0;
-        for (uint64_t p = floor + 1; p < ceil; p++)
-            if (lh_exists(p))
-                left = p;
-        if (!left)
-            break;
-        lh_sleep_ms(10);
-    }
-    EXPECT(left == 0, "process %llu of the tree (jobs %llu %llu %llu) still exists",
-           (unsigned long long)left, (unsigned long long)pids[0], (unsigned long long)pids[1],
-           (unsigned long long)pids[2]);
-    return 0;
-}
-static int case_tree_timeout(void) { return tree_ends_whole(0); }
-static int case_tree_cancel(void) { return tree_ends_whole(1); }
-
-/* A job that calls jobs still gets their failures as statuses. */
-static int case_nested_failure(void)
-{
-    uint32_t out = 0;
-    EXPECT_STATUS(lucidity_call(&nested_status_job, LUCIDITY_LOCAL, &(u32_msg){CRASH_ABORT}, &out, NULL),
-                  LUCIDITY_OK);
-    EXPECT((int)-out == LUCIDITY_ETRAP, "nested crash gave %s", lucidity_err_name(-(int)out));
-    EXPECT_STATUS(lucidity_call(&nested_status_job, LUCIDITY_LOCAL, &(u32_msg){CRASH_EXIT0}, &out, NULL),
-                  LUCIDITY_OK);
-    EXPECT((int)-out == LUCIDITY_EEXIT, "nested exit(0) gave %s", lucidity_err_name(-(int)out));
-    return 0;
-}
 static int case_out_of_fuel(void)
 {
     return expect_crash(CRASH_SPIN, &(lucidity_opts){.fuel = 10});
@@ -455,11 +325,6 @@ static const struct {
     {"timeout", case_timeout},
     {"trap_abort", case_trap_abort},
     {"trap_bad_access", case_trap_bad_access},
-    {"exit_nonzero", case_exit_nonzero},
-    {"exit_zero", case_exit_zero},
-    {"tree_timeout", case_tree_timeout},
-    {"tree_cancel", case_tree_cancel},
-    {"nested_failure", case_nested_failure},
     {"out_of_fuel", case_out_of_fuel},
     {"out_of_memory", case_out_of_memory},
     {"decode_error", case_decode_error},

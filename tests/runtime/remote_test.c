@@ -15,7 +15,6 @@
 #include "host.h"
 
 PB_BIND(u32_msg, u32_msg, AUTO)
-PB_BIND(pair_msg, pair_msg, AUTO)
 
 static uint32_t where(uint32_t x)
 {
@@ -35,32 +34,9 @@ static uint32_t crash(uint32_t kind)
 {
     if (kind == 0)
         abort();
-    if (kind >= 100)
-        exit((int)kind - 100);
     for (;;)
         sink++;
 }
-
-/* A job tree: tree(app, node << 8 | depth) reports (node id, pid) to the app
-   (TREE_TAG), calls tree(depth - 1) locally and waits; the leaf sleeps a minute. */
-#define TREE_TAG 4242
-extern const lucidity_job tree_job;
-static uint32_t tree(uint32_t app, uint32_t node_depth)
-{
-    uint64_t report[2] = {lucidity_node_id(), lh_process_id()};
-    uint32_t depth = node_depth & 0xff, app_node = node_depth >> 8;
-    lh_create_data(TREE_TAG, sizeof report);
-    lh_write_data(report, sizeof report);
-    lh_dist_send(app_node, app);
-    if (depth == 0) {
-        lh_sleep_ms(60000);
-        return 0;
-    }
-    uint32_t out = 0;
-    lucidity_call(&tree_job, LUCIDITY_LOCAL, &(pair_msg){app, node_depth - 1}, &out, NULL);
-    return out + 1;
-}
-GLUE_JOB(tree, pair_msg, u32_msg, uint32_t, tree(a->a, a->b))
 
 GLUE_JOB(where, u32_msg, u32_msg, uint32_t, where(a->value))
 GLUE_JOB(slow_where, u32_msg, u32_msg, uint32_t, slow_where(a->value))
@@ -181,98 +157,6 @@ static int case_remote_failures(void)
     return 0;
 }
 
-/* exit() in a remote job: EEXIT with the code, at once (exit(0) used to hang:
-   the timeout only bounds the test on a runtime that does). */
-static int case_remote_exit(void)
-{
-    for (int code = 0; code <= 5; code += 5) {
-        lucidity_handle h;
-        uint32_t out = 1;
-        uint64_t t0 = luc_test_now();
-        EXPECT_STATUS(lucidity_start(&crash_job, LUCIDITY_REMOTE, &(u32_msg){100u + (uint32_t)code}, &h,
-                                     &(lucidity_opts){.timeout_ms = 20000}),
-                      LUCIDITY_OK);
-        EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_EEXIT);
-        EXPECT(h.exit_code == code, "exit code %d, wanted %d", h.exit_code, code);
-        EXPECT(luc_test_now() - t0 < 10000, "took %llu ms", (unsigned long long)(luc_test_now() - t0));
-    }
-    return 0;
-}
-
-/* 0 once pid no longer exists on node (a distributed send says so). */
-static int remote_exists(uint64_t node, uint64_t pid)
-{
-    lh_create_data(TREE_TAG + 1, 0);
-    return lh_dist_send(node, pid) != LH_DSEND_NO_PROCESS;
-}
-
-/* app -> (remote) tree(2) -> tree(1) -> tree(0), all on one other node; ends
-   the top with a timeout, a cancel, or by killing the local helper (as if the
-   caller's side were gone: the supervisor must notice the missing probes),
-   and checks that no process the call created on that node (supervisor, jobs,
-   guards: consecutive pids there) is left, and that the local helper is gone. */
-enum { END_TIMEOUT, END_CANCEL, END_HELPER_KILLED };
-static int remote_tree_ends_whole(int end)
-{
-    lucidity_handle h;
-    uint32_t out = 1;
-    lucidity_opts o = {.timeout_ms = end == END_TIMEOUT ? 2000 : 0};
-    uint64_t t0 = luc_test_now();
-    EXPECT_STATUS(lucidity_start(&tree_job, LUCIDITY_REMOTE,
-                                 &(pair_msg){(uint32_t)lh_process_id(), (uint32_t)self << 8 | 2}, &h, &o),
-                  LUCIDITY_OK);
-    uint64_t node = h.node, helper = h.pid, lo = UINT64_MAX, hi = 0;
-    for (int i = 0; i < 3; i++) {
-        int64_t tag = TREE_TAG;
-        uint64_t report[2] = {0};
-        EXPECT(lh_receive(&tag, 1, 20000) == 0, "tree level %d never started", i);
-        lh_read_data(report, sizeof report);
-        EXPECT(report[0] == node, "level %d ran on node %llu, not %llu", i,
-               (unsigned long long)report[0], (unsigned long long)node);
-        lo = report[1] < lo ? report[1] : lo;
-        hi = report[1] > hi ? report[1] : hi;
-    }
-    if (end == END_HELPER_KILLED) {
-        lh_unlink(helper); /* the handle is abandoned, never awaited */
-        lh_kill(helper);
-    } else if (end == END_CANCEL) {
-        EXPECT_STATUS(lucidity_cancel(&h), LUCIDITY_OK);
-        EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ECANCELLED);
-    } else {
-        EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ETIMEOUT);
-        uint64_t took = luc_test_now() - t0;
-        EXPECT(took >= 2000 && took < 8000, "ETIMEOUT after %llu ms", (unsigned long long)took);
-    }
-    uint64_t t1 = luc_test_now(), left = 0;
-    for (int i = 0; i < 100; i++) {
-        left = 0;
-        for (uint64_t p = lo - 1; p <= hi; p++) /* lo - 1: the supervisor */
-            if (remote_exists(node, p))
-                left = p;
-        if (!left)
-            break;
-        lh_sleep_ms(50);
-    }
-    EXPECT(left == 0, "process %llu on node %llu (tree %llu..%llu) still exists",
-           (unsigned long long)left, (unsigned long long)node, (unsigned long long)lo,
-           (unsigned long long)hi);
-    printf("remote tree gone %llu ms after the call ended\n", (unsigned long long)(luc_test_now() - t1));
-    EXPECT(!lh_exists(helper), "local helper %llu still exists", (unsigned long long)helper);
-    return 0;
-}
-static int case_remote_tree_timeout(void) { return remote_tree_ends_whole(END_TIMEOUT); }
-static int case_remote_tree_cancel(void) { return remote_tree_ends_whole(END_CANCEL); }
-static int case_remote_caller_gone(void)
-{
-    /* A job longer than the supervisor's silence bound (1 s) still succeeds:
-       the supervisor reads the helper's probes (they used to pile up unread). */
-    uint32_t node = 0;
-    EXPECT_STATUS(lucidity_call(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){2500}, &node, NULL),
-                  LUCIDITY_OK);
-    EXPECT(node != 0 && node != self, "ran on node %u", node);
-    return remote_tree_ends_whole(END_HELPER_KILLED);
-}
-
 /* ---- node loss ---- */
 static uint64_t victim;
 static void kill_after_30(size_t done, size_t total, size_t index, int status, uint64_t node, void *u)
@@ -358,10 +242,6 @@ static const struct {
     {"fanout_roundrobin", case_fanout_roundrobin},
     {"fanout_random", case_fanout_random},
     {"remote_failures", case_remote_failures},
-    {"remote_exit", case_remote_exit},
-    {"remote_tree_timeout", case_remote_tree_timeout},
-    {"remote_tree_cancel", case_remote_tree_cancel},
-    {"remote_caller_gone", case_remote_caller_gone},
     {"node_loss_retry", case_node_loss_retry},
     {"node_loss_no_retry", case_node_loss_no_retry},
     {"node_loss_blocking", case_node_loss_blocking},
