@@ -20,7 +20,7 @@
 /* nanopb encodes a repeated pointer field whose pointer is NULL as zero items
  * whatever its count says, and a static array whose count exceeds its size
  * fails with a text: both are the caller's mistake, so EINVAL before sending. */
-int luc_check_args(const pb_msgdesc_t *fields, const void *args)
+static int luc_check_args(const pb_msgdesc_t *fields, const void *args)
 {
     pb_field_iter_t it;
     if (!fields || !args || !pb_field_iter_begin_const(&it, fields, args))
@@ -124,14 +124,14 @@ int luc_call_on_message(lucidity_handle *h, uint32_t received, void *out)
     return rc == LUCIDITY_PENDING ? rc : luc_call_end(h, rc);
 }
 
-uint64_t luc_call_wake_ms(const lucidity_handle *h)
+static uint64_t luc_call_wake_ms(const lucidity_handle *h)
 {
     uint64_t wake = h->deadline_ms;
     uint64_t own = luc_transport_of(h)->wake_ms(h);
     return !wake || (own && own < wake) ? own : wake;
 }
 
-int64_t luc_call_watch_tag(const lucidity_handle *h)
+static int64_t luc_call_watch_tag(const lucidity_handle *h)
 {
     return luc_transport_of(h)->watch_tag(h);
 }
@@ -209,8 +209,9 @@ static int luc_handle_check(const lucidity_handle *h)
         return LUCIDITY_EINVAL;
     if (h->check == LUC_HANDLE_CHECK && h->state >= LUC_IDLE && h->state <= LUC_DONE)
         return LUCIDITY_OK;
-    static const lucidity_handle zero;
-    return memcmp(h, &zero, sizeof zero) == 0 ? LUCIDITY_ESTATE : LUCIDITY_EINVAL;
+    /* Fields, not bytes: `= {0}` need not clear padding. */
+    bool zeroed = h->check == 0 && h->state == LUC_IDLE && !h->job && !h->transport;
+    return zeroed ? LUCIDITY_ESTATE : LUCIDITY_EINVAL;
 }
 
 /* Every wait of the public API goes through here: ownership rule 4. */

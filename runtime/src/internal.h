@@ -84,7 +84,6 @@ LUC_CHECK int luc_tell(uint64_t pid, int64_t tag, luc_kind kind, int32_t status)
 int64_t luc_new_tag(void);
 uint64_t luc_now_ms(void);
 uint64_t luc_add_sat(uint64_t a, uint64_t b);
-uint64_t luc_mul_sat(uint64_t a, uint64_t b);
 uint64_t luc_lost_after(uint64_t liveness_ms);
 int64_t luc_config(uint64_t memory, uint64_t fuel);
 /* Spawns entry with i64 params, linked with link tag `link` (0: unlinked). In a
@@ -105,10 +104,7 @@ enum { LUC_IDLE = 0, LUC_RUNNING, LUC_DONE };
 int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *args,
                    lucidity_handle *h, const lucidity_opts *resolved);
 int luc_call_on_message(lucidity_handle *h, uint32_t received, void *out);
-uint64_t luc_call_wake_ms(const lucidity_handle *h);
-int64_t luc_call_watch_tag(const lucidity_handle *h);
 int luc_call_on_wake(lucidity_handle *h);
-int luc_check_args(const pb_msgdesc_t *fields, const void *args);
 
 /* A transport carries a call (local.c, remote.c). It reports what happened
    and never calls back into the call core: on_message and on_wake return

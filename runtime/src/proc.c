@@ -31,7 +31,7 @@ uint64_t luc_add_sat(uint64_t a, uint64_t b)
     return a > UINT64_MAX - b ? UINT64_MAX : a + b;
 }
 
-uint64_t luc_mul_sat(uint64_t a, uint64_t b)
+static uint64_t luc_mul_sat(uint64_t a, uint64_t b)
 {
     return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
 }
