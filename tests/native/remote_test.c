@@ -101,6 +101,36 @@ static void late_reply_of_a_lost_dispatch_is_never_the_result(void **state)
     assert_int_equal(fake_caller()->box_len, 0);  /* the late reply was dropped */
 }
 
+/* A fanout follows its items' re-dispatches (new tag, new node): every item
+   on the dead node is retried on the live one, each result lands once. */
+static void fanout_items_move_off_a_lost_node(void **state)
+{
+    (void)state;
+    const uint64_t nodes[2] = {fresh(), fresh()};
+    fake_set_nodes(SELF, nodes, 2);
+    world.dead[0] = nodes[0];
+    enum { N = 8 };
+    u32_msg args[N];
+    uint32_t outs[N];
+    int st[N];
+    uint64_t where[N];
+    for (size_t i = 0; i < N; i++)
+        args[i].value = (uint32_t)i;
+    lucidity_fanout_opts fo = {.opts = {.retries = 1, .concurrency = 4}, .nodes = where};
+    assert_status(lucidity_fanout(&square_job, LUCIDITY_REMOTE, args, N, outs, st, &fo), LUCIDITY_OK);
+    for (size_t i = 0; i < N; i++) {
+        assert_status(st[i], LUCIDITY_OK);
+        assert_int_equal(outs[i], 9); /* the fake helpers all answer 9 */
+        assert_int_equal(where[i], nodes[1]);
+    }
+    size_t on_dead = 0; /* items really went to the dead node first */
+    for (size_t i = 0; i < fake_spawn_count(); i++)
+        on_dead += fake_job(i) && strcmp(fake_job(i)->entry, "lucidity_remote_helper") == 0 &&
+                   fake_job(i)->params[0] == nodes[0];
+    assert_true(on_dead >= 2);
+    assert_int_equal(fake_caller()->box_len, 0);
+}
+
 /* 3b: a cancel whose node is dead leaves no helper (blocked in a send) behind. */
 static void cancel_kills_the_helper_and_asks_the_prober(void **state)
 {
@@ -256,6 +286,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(late_reply_of_a_lost_dispatch_is_never_the_result, cluster_setup),
+        cmocka_unit_test_setup(fanout_items_move_off_a_lost_node, cluster_setup),
         cmocka_unit_test_setup(cancel_kills_the_helper_and_asks_the_prober, cluster_setup),
         cmocka_unit_test_setup(failing_redispatch_spawns_end_the_call, cluster_setup),
         cmocka_unit_test_setup(no_node_left_for_the_retry, cluster_setup),
