@@ -34,7 +34,11 @@ void lucidity__remote_helper(uint64_t node, uint64_t caller, int64_t tag, uint64
     luc_exit_silence();
     /* Linked to the caller with lunatic's default die-with-link: if the caller
        dies, so do we, so waiting without a timeout is safe. */
-    if (lh_receive(&tag, 1, LUCIDITY_NONE) != LH_RECV_DATA || luc_setup_read(&s, entry)) {
+    int64_t setup_tag;
+    uint8_t *setup = NULL;
+    size_t setup_len = 0;
+    if (lh_receive(&tag, 1, LUCIDITY_NONE) != LH_RECV_DATA || luc_setup_read(&s, entry) ||
+        luc_msg_save(&setup_tag, &setup, &setup_len) != LUCIDITY_OK) {
         luc_helper_tell(caller, tag, LUC_K_REPLY, LUCIDITY_EDECODE);
         return;
     }
@@ -51,6 +55,7 @@ void lucidity__remote_helper(uint64_t node, uint64_t caller, int64_t tag, uint64
     if (cfg >= 0)
         lh_drop_config((uint64_t)cfg);
     if (r != 0) {
+        free(setup);
         lh_error_drop(sup);
         if (r == LH_DSPAWN_MODULE_NOT_FOUND)
             luc_helper_tell(caller, tag, LUC_K_REPLY, LUCIDITY_ESPAWN);
@@ -58,10 +63,12 @@ void lucidity__remote_helper(uint64_t node, uint64_t caller, int64_t tag, uint64
             luc_helper_tell(caller, tag, LUC_K_LOST, 0);
         return;
     }
-    /* Forward the setup we received (still the message in our buffer: the
-       spawn above does not touch it), arguments included. */
-    lh_seek_data(0);
-    if (lh_dist_send(node, sup) != 0) {
+    /* Forward the setup we received, arguments included, as a message built
+       here and now from our copy. */
+    r = luc_msg_rebuild(setup_tag, setup, setup_len) == LUCIDITY_OK ? lh_dist_send(node, sup)
+                                                                   : LH_DSEND_NO_NODE;
+    free(setup);
+    if (r != 0) {
         luc_helper_tell(caller, tag, LUC_K_LOST, 0);
         return;
     }

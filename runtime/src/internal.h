@@ -75,6 +75,10 @@ LUC_CHECK int luc_msg_take_i32(int32_t *v);
 LUC_CHECK int luc_msg_read(const pb_msgdesc_t *fields, void *dst);
 LUC_CHECK int luc_msg_read_args(const pb_msgdesc_t *fields, void *dst);
 LUC_CHECK int luc_send(uint64_t pid);
+/* A copy of the received message (tag and bytes, header included), to send on
+   later as a message of its own (luc_msg_rebuild) after other host calls. */
+LUC_CHECK int luc_msg_save(int64_t *tag, uint8_t **data, size_t *len);
+LUC_CHECK int luc_msg_rebuild(int64_t tag, const uint8_t *data, size_t len);
 /* A header-only message to pid. */
 LUC_CHECK int luc_tell(uint64_t pid, int64_t tag, luc_kind kind, int32_t status);
 /* pb_alloc.c: luc_pb_alloc_failed(clear) */

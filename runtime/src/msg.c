@@ -14,6 +14,7 @@
  */
 #include <pb_decode.h>
 #include <pb_encode.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
@@ -133,4 +134,29 @@ int luc_tell(uint64_t pid, int64_t tag, luc_kind kind, int32_t status)
 {
     int rc = luc_msg_begin(tag, kind, status, 0);
     return rc == LUCIDITY_OK ? luc_send(pid) : rc;
+}
+
+int luc_msg_save(int64_t *tag, uint8_t **data, size_t *len)
+{
+    uint64_t size = lh_data_size();
+    if (size > UINT32_MAX)
+        return LUCIDITY_EDECODE;
+    *tag = lh_get_tag();
+    *len = (size_t)size;
+    *data = malloc(*len ? *len : 1);
+    if (!*data)
+        return LUCIDITY_ENOMEM;
+    lh_seek_data(0);
+    if (lh_read_data(*data, (uint32_t)*len) != *len) {
+        free(*data);
+        *data = NULL;
+        return LUCIDITY_EDECODE;
+    }
+    return LUCIDITY_OK;
+}
+
+int luc_msg_rebuild(int64_t tag, const uint8_t *data, size_t len)
+{
+    lh_create_data((uint64_t)tag, len);
+    return luc_msg_append(data, len);
 }
