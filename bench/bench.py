@@ -173,6 +173,8 @@ def table(samples, info, failures, calls):
        "raw spawns with its own config, as lucidity does")
     us("luc_async", "raw_async", "2a start+await, 16 in flight")
     per_s("luc_fanout", "raw_fanout", "2b local fanout 10,000 items, window 64")
+    per_s("luc_fanout_wide", "luc_fanout", "2c local fanout 10,000 items, window 1,000,000",
+          "vs 2b: per-completion cost must not grow with the window")
     us("luc_remote_call", "raw_remote_call", "3a remote round trip (2 workers)")
     per_s("luc_remote_fanout", "raw_remote_fanout", "3b remote fanout 2,000 items, window 64")
     for name in ("pb_encode", "pb_decode", "pb_get_encoded_size"):
