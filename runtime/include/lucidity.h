@@ -32,7 +32,7 @@ extern "C" {
 #define LUCIDITY_VERSION_MAJOR 0
 #define LUCIDITY_VERSION_MINOR 1
 /* Generated code checks this; bump it whenever lucidity_job changes shape. */
-#define LUCIDITY_ABI_VERSION 1
+#define LUCIDITY_ABI_VERSION 2
 
 /*
  * Status codes: 0 is success, LUCIDITY_PENDING (positive) means "not yet",
