@@ -80,6 +80,7 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
     m->enums = calloc(f->ndecls + 1, sizeof *m->enums);
     if (!m->msgs || !m->jobs || !m->opts || !m->enums) abort();
     jobc_checker c = {.file = f, .sink = sink, .m = m};
+    jobc_gen_read(&m->gen);
 
     jobc_check_package(&c);
     jobc_check_decl_names(&c);
@@ -121,6 +122,7 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
 void jobc_model_free(jobc_model *m)
 {
     jobc_names_free(&m->cdecls);
+    jobc_gen_free(&m->gen);
     free(m->cnames);
     free(m->msgs);
     free(m->jobs);

@@ -13,16 +13,16 @@
    by its prefixes that end before a '_': a few lookups per name, never all pairs. */
 
 /* Whether struct T (fields fs, or the one result field) generates name. */
-static bool jobc_struct_generates(const char *T, idl_field *const *fs, size_t n,
+static bool jobc_struct_generates(const jobc_gen_table *g, const char *T, idl_field *const *fs, size_t n,
                                   const idl_type *result, const char *name)
 {
     if (strncmp(name, T, strlen(T)) != 0) return false;
-    if (jobc_gen_matches((const char *const[]){"T", T, NULL}, name)) return true;
+    if (jobc_gen_matches(g, (const char *const[]){"T", T, NULL}, name)) return true;
     for (size_t i = 0; i < n + (result != NULL); i++) {
         const idl_type *t = i < n ? fs[i]->type : result;
         const char *f = i < n ? fs[i]->name : JOBC_RESULT_FIELD;
         if ((t->elem ? t->elem : t)->msg &&
-            jobc_gen_matches((const char *const[]){"T", T, "field", f, NULL}, name)) {
+            jobc_gen_matches(g, (const char *const[]){"T", T, "field", f, NULL}, name)) {
             return true;
         }
     }
@@ -30,12 +30,13 @@ static bool jobc_struct_generates(const char *T, idl_field *const *fs, size_t n,
 }
 
 /* Whether declaration e, of C name ce, generates name. */
-static bool jobc_generates(const idl_decl *e, const char *ce, const char *name)
+static bool jobc_generates(const jobc_gen_table *g, const idl_decl *e, const char *ce,
+                           const char *name)
 {
     if (e->kind == IDL_DECL_ENUM) {
-        if (jobc_gen_matches((const char *const[]){"E", ce, NULL}, name)) return true;
+        if (jobc_gen_matches(g, (const char *const[]){"E", ce, NULL}, name)) return true;
         for (size_t i = 0; i < e->enm->nvalues; i++) {
-            if (jobc_gen_matches((const char *const[]){"E", ce, "value", e->enm->values[i]->name, NULL},
+            if (jobc_gen_matches(g, (const char *const[]){"E", ce, "value", e->enm->values[i]->name, NULL},
                                  name)) {
                 return true;
             }
@@ -43,14 +44,14 @@ static bool jobc_generates(const idl_decl *e, const char *ce, const char *name)
         return false;
     }
     if (e->kind == IDL_DECL_MESSAGE) {
-        return jobc_struct_generates(ce, e->message->fields, e->message->nfields, NULL, name);
+        return jobc_struct_generates(g, ce, e->message->fields, e->message->nfields, NULL, name);
     }
-    if (jobc_gen_matches((const char *const[]){"fn", ce, NULL}, name)) return true;
+    if (jobc_gen_matches(g, (const char *const[]){"fn", ce, NULL}, name)) return true;
     char T[2 * JOBC_NAME_LEN_MAX + 16];
     snprintf(T, sizeof T, "%s" JOBC_ARGS_SUFFIX, ce);
-    if (jobc_struct_generates(T, e->job->params, e->job->nparams, NULL, name)) return true;
+    if (jobc_struct_generates(g, T, e->job->params, e->job->nparams, NULL, name)) return true;
     snprintf(T, sizeof T, "%s" JOBC_RESULT_SUFFIX, ce);
-    return e->job->result && jobc_struct_generates(T, NULL, 0, e->job->result, name);
+    return e->job->result && jobc_struct_generates(g, T, NULL, 0, e->job->result, name);
 }
 
 /* A declaration other than self that generates name, looked up by name's prefixes
@@ -67,7 +68,7 @@ static const idl_decl *jobc_find_generator(const jobc_model *m, const char *name
         prefix[k] = '\0';
         const idl_decl *e = jobc_names_get(&m->cdecls, prefix);
         if (e && e != self && (!self || strcmp(e->name, self->name) != 0) &&
-            jobc_generates(e, prefix, name)) {
+            jobc_generates(&m->gen, e, prefix, name)) {
             return e;
         }
     }
@@ -117,7 +118,7 @@ static void jobc_gen_one(void *user, const char *name)
         x->reported = true;
         JOBC_ERROR(c, x->d->loc, "%s '%s' generates the C name '%s', which is %s; %s",
                    jobc_decl_what(x->d), x->d->name, name, jobc_reserved_what(r->kind), hint);
-    } else if (!x->reported && jobc_gen_is_template_ident(name)) {
+    } else if (!x->reported && jobc_gen_is_template_ident(&c->m->gen, name)) {
         x->reported = true;
         JOBC_ERROR(c, x->d->loc, "%s '%s' generates the C name '%s', which the generated stubs "
                    "use themselves; %s", jobc_decl_what(x->d), x->d->name, name, hint);
@@ -141,12 +142,12 @@ static void jobc_gen_one(void *user, const char *name)
 static void jobc_gen_struct(jobc_gen_ctx *x, const char *T, idl_field **fs, size_t n,
                             const idl_type *result)
 {
-    jobc_gen_names((const char *const[]){"T", T, NULL}, jobc_gen_one, x);
+    jobc_gen_names(&x->c->m->gen, (const char *const[]){"T", T, NULL}, jobc_gen_one, x);
     for (size_t i = 0; i < n + (result != NULL); i++) {
         const idl_type *t = i < n ? fs[i]->type : result;
         if ((t->elem ? t->elem : t)->msg) {
             const char *fname = i < n ? fs[i]->name : JOBC_RESULT_FIELD;
-            jobc_gen_names((const char *const[]){"T", T, "field", fname, NULL}, jobc_gen_one, x);
+            jobc_gen_names(&x->c->m->gen, (const char *const[]){"T", T, "field", fname, NULL}, jobc_gen_one, x);
         }
     }
 }
@@ -212,20 +213,20 @@ void jobc_check_generated_names(jobc_checker *c)
         char ext[sizeof cname + 1];
         snprintf(ext, sizeof ext, "%s_", cname);
         x.extended = jobc_has_extension(sorted, nsorted, ext);
-        if (!x.extended && !jobc_reserved_may_extend(cname) && !jobc_gen_literal_may_extend(cname)) {
+        if (!x.extended && !jobc_reserved_may_extend(cname) && !jobc_gen_literal_may_extend(&c->m->gen, cname)) {
             continue; /* none of its generated names can clash: no need to spell them */
         }
         if (d->kind == IDL_DECL_ENUM) {
-            jobc_gen_names((const char *const[]){"E", cname, NULL}, jobc_gen_one, &x);
+            jobc_gen_names(&c->m->gen, (const char *const[]){"E", cname, NULL}, jobc_gen_one, &x);
             for (size_t k = 0; k < d->enm->nvalues; k++) {
-                jobc_gen_names((const char *const[]){"E", cname, "value", d->enm->values[k]->name, NULL},
+                jobc_gen_names(&c->m->gen, (const char *const[]){"E", cname, "value", d->enm->values[k]->name, NULL},
                                jobc_gen_one, &x);
             }
         } else if (d->kind == IDL_DECL_MESSAGE) {
             jobc_gen_struct(&x, cname, d->message->fields, d->message->nfields, NULL);
         } else {
             char T[sizeof cname + 16];
-            jobc_gen_names((const char *const[]){"fn", cname, NULL}, jobc_gen_one, &x);
+            jobc_gen_names(&c->m->gen, (const char *const[]){"fn", cname, NULL}, jobc_gen_one, &x);
             snprintf(T, sizeof T, "%s" JOBC_ARGS_SUFFIX, cname);
             jobc_gen_struct(&x, T, d->job->params, d->job->nparams, NULL);
             snprintf(T, sizeof T, "%s" JOBC_RESULT_SUFFIX, cname);

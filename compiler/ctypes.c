@@ -141,7 +141,7 @@ void jobc_param_cname(const jobc_model *m, const idl_field *f, char *out)
     bool hides = false;
     for (int k = 0; k < (f->type->elem ? 2 : 1); k++) {
         const char *n = k ? count : f->name;
-        hides = hides || jobc_reserved_lookup(n) || jobc_gen_is_beside_params(n) ||
+        hides = hides || jobc_reserved_lookup(n) || jobc_gen_is_beside_params(&m->gen, n) ||
                 jobc_model_generator(m, n);
     }
     snprintf(out, JOBC_NAME_MAX, hides ? "%s_arg__" : "%s", f->name);

@@ -85,6 +85,7 @@ typedef struct jobc_model {
     jobc_opts *opts;      /* per job */
     jobc_names cdecls;    /* C name (package prefix included) -> its idl_decl */
     char *cnames;         /* the storage of cdecls' keys */
+    jobc_gen_table gen;   /* the names the templates generate (names.h) */
 } jobc_model;
 
 /* Checks f, reporting to sink; returns the number of errors. m is filled either way. */

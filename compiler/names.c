@@ -125,20 +125,6 @@ const char *jobc_reserved_what(jobc_reserved_kind kind)
 
 /* --- names the templates generate ------------------------------------------------------ */
 
-/* Identifier tokens of the C templates (comments, strings and directives' names
-   skipped), split into patterns (with ${...}) and literal identifiers. */
-typedef struct jobc_gen_table {
-    char **patterns;
-    size_t npatterns;
-    const char **sorted; /* the literal identifiers, sorted */
-    size_t nsorted;
-    jobc_names literals; /* every literal identifier */
-    jobc_names beside;   /* those in functions that also take the user's parameters */
-    bool ready;
-} jobc_gen_table;
-
-static jobc_gen_table jobc_gen; /* read-only after the first use: a cache of the templates */
-
 static int jobc_strptr_cmp(const void *x, const void *y)
 {
     return strcmp(*(const char *const *)x, *(const char *const *)y);
@@ -162,29 +148,29 @@ static bool jobc_gen_has_params(const char *line, size_t len)
     return false;
 }
 
-static void jobc_gen_add(const char *start, size_t len, bool beside)
+static void jobc_gen_add(jobc_gen_table *g, const char *start, size_t len, bool beside)
 {
     char *tok = strndup(start, len);
     if (!tok) abort();
     if (strstr(tok, "${")) {
-        for (size_t i = 0; i < jobc_gen.npatterns; i++) {
-            if (strcmp(jobc_gen.patterns[i], tok) == 0) {
+        for (size_t i = 0; i < g->npatterns; i++) {
+            if (strcmp(g->patterns[i], tok) == 0) {
                 free(tok);
                 return;
             }
         }
-        jobc_gen.patterns = realloc(jobc_gen.patterns, (jobc_gen.npatterns + 1) * sizeof(char *));
-        if (!jobc_gen.patterns) abort();
-        jobc_gen.patterns[jobc_gen.npatterns++] = tok;
+        g->patterns = realloc(g->patterns, (g->npatterns + 1) * sizeof(char *));
+        if (!g->patterns) abort();
+        g->patterns[g->npatterns++] = tok;
         return;
     }
     bool kept = false;
-    if (beside && !jobc_names_get(&jobc_gen.beside, tok)) {
-        jobc_names_put(&jobc_gen.beside, tok, tok);
+    if (beside && !jobc_names_get(&g->beside, tok)) {
+        jobc_names_put(&g->beside, tok, tok);
         kept = true;
     }
-    if (!jobc_names_get(&jobc_gen.literals, tok)) {
-        jobc_names_put(&jobc_gen.literals, tok, tok);
+    if (!jobc_names_get(&g->literals, tok)) {
+        jobc_names_put(&g->literals, tok, tok);
         kept = true;
     }
     if (!kept) free(tok);
@@ -192,7 +178,7 @@ static void jobc_gen_add(const char *start, size_t len, bool beside)
 
 /* A function of the user's parameters runs from the line naming them to the end of
    that line (a one-line function or prototype) or to the next line starting with '}'. */
-static void jobc_gen_scan(const char *p)
+static void jobc_gen_scan(jobc_gen_table *g, const char *p)
 {
     bool bol = true, beside = false, block = false;
     while (*p) {
@@ -239,51 +225,63 @@ static void jobc_gen_scan(const char *p)
                     p++;
                 }
             }
-            if (!number) jobc_gen_add(start, (size_t)(p - start), beside);
+            if (!number) jobc_gen_add(g, start, (size_t)(p - start), beside);
         } else {
             bol = *p++ == '\n';
         }
     }
 }
 
-static void jobc_gen_init(void)
+void jobc_gen_read(jobc_gen_table *g)
 {
-    if (jobc_gen.ready) return;
+    memset(g, 0, sizeof *g);
     for (size_t i = 0; i < jobc_template_count(); i++) {
         const char *name = jobc_template_name(i);
         size_t n = strlen(name);
         if (n > 2 && name[n - 2] == '.' && (name[n - 1] == 'c' || name[n - 1] == 'h')) {
-            jobc_gen_scan(jobc_template(name));
+            jobc_gen_scan(g, jobc_template(name));
         }
     }
     static const char *const emitted[] = {JOBC_OUT_PARAM, JOBC_OUTS_PARAM, NULL};
-    for (size_t i = 0; emitted[i]; i++) jobc_gen_add(emitted[i], strlen(emitted[i]), true);
-    jobc_gen.sorted = malloc((jobc_gen.literals.len + 1) * sizeof *jobc_gen.sorted);
-    if (!jobc_gen.sorted) abort();
-    for (size_t i = 0; i < jobc_gen.literals.cap; i++) {
-        if (jobc_gen.literals.slots[i].key) jobc_gen.sorted[jobc_gen.nsorted++] = jobc_gen.literals.slots[i].key;
+    for (size_t i = 0; emitted[i]; i++) jobc_gen_add(g, emitted[i], strlen(emitted[i]), true);
+    g->sorted = malloc((g->literals.len + 1) * sizeof *g->sorted);
+    if (!g->sorted) abort();
+    for (size_t i = 0; i < g->literals.cap; i++) {
+        if (g->literals.slots[i].key) g->sorted[g->nsorted++] = g->literals.slots[i].key;
     }
-    qsort(jobc_gen.sorted, jobc_gen.nsorted, sizeof *jobc_gen.sorted, jobc_strptr_cmp);
-    jobc_gen.ready = true;
+    qsort(g->sorted, g->nsorted, sizeof *g->sorted, jobc_strptr_cmp);
 }
 
-bool jobc_gen_literal_may_extend(const char *prefix)
+void jobc_gen_free(jobc_gen_table *g)
 {
-    jobc_gen_init();
-    size_t i = jobc_lower_bound(jobc_gen.sorted, jobc_gen.nsorted, sizeof *jobc_gen.sorted, prefix);
-    return i < jobc_gen.nsorted && jobc_starts(jobc_gen.sorted[i], prefix);
+    for (size_t i = 0; i < g->npatterns; i++) free(g->patterns[i]);
+    free(g->patterns);
+    /* a literal is kept by one map or both: free each string once */
+    for (size_t i = 0; i < g->literals.cap; i++) {
+        const char *k = g->literals.slots[i].key;
+        if (k && jobc_names_get(&g->beside, k) != k) free((char *)k);
+    }
+    for (size_t i = 0; i < g->beside.cap; i++) free((char *)g->beside.slots[i].key);
+    free(g->sorted);
+    jobc_names_free(&g->literals);
+    jobc_names_free(&g->beside);
+    memset(g, 0, sizeof *g);
 }
 
-bool jobc_gen_is_template_ident(const char *ident)
+bool jobc_gen_literal_may_extend(const jobc_gen_table *g, const char *prefix)
 {
-    jobc_gen_init();
-    return jobc_names_get(&jobc_gen.literals, ident) != NULL;
+    size_t i = jobc_lower_bound(g->sorted, g->nsorted, sizeof *g->sorted, prefix);
+    return i < g->nsorted && jobc_starts(g->sorted[i], prefix);
 }
 
-bool jobc_gen_is_beside_params(const char *ident)
+bool jobc_gen_is_template_ident(const jobc_gen_table *g, const char *ident)
 {
-    jobc_gen_init();
-    return jobc_names_get(&jobc_gen.beside, ident) != NULL;
+    return jobc_names_get(&g->literals, ident) != NULL;
+}
+
+bool jobc_gen_is_beside_params(const jobc_gen_table *g, const char *ident)
+{
+    return jobc_names_get(&g->beside, ident) != NULL;
 }
 
 /* Fills pattern p with kv into out; false when it names a key kv lacks or no key at all. */
@@ -309,12 +307,12 @@ static bool jobc_gen_fill(const char *p, const char *const *kv, jobc_buf *out)
     return any;
 }
 
-void jobc_gen_names(const char *const *kv, void (*fn)(void *user, const char *name), void *user)
+void jobc_gen_names(const jobc_gen_table *g, const char *const *kv,
+                    void (*fn)(void *user, const char *name), void *user)
 {
-    jobc_gen_init();
     jobc_buf b = {0};
-    for (size_t i = 0; i < jobc_gen.npatterns; i++) {
-        if (jobc_gen_fill(jobc_gen.patterns[i], kv, &b)) fn(user, b.data);
+    for (size_t i = 0; i < g->npatterns; i++) {
+        if (jobc_gen_fill(g->patterns[i], kv, &b)) fn(user, b.data);
     }
     jobc_buf_free(&b);
 }
@@ -342,11 +340,10 @@ static bool jobc_gen_spells(const char *p, const char *const *kv, const char *na
     return any && *name == '\0';
 }
 
-bool jobc_gen_matches(const char *const *kv, const char *name)
+bool jobc_gen_matches(const jobc_gen_table *g, const char *const *kv, const char *name)
 {
-    jobc_gen_init();
-    for (size_t i = 0; i < jobc_gen.npatterns; i++) {
-        if (jobc_gen_spells(jobc_gen.patterns[i], kv, name)) return true;
+    for (size_t i = 0; i < g->npatterns; i++) {
+        if (jobc_gen_spells(g->patterns[i], kv, name)) return true;
     }
     return false;
 }

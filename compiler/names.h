@@ -51,9 +51,18 @@ const char *jobc_reserved_what(jobc_reserved_kind kind);
  * "${T}_fields" is {"T", "_fields"}. Patterns are read once from the embedded
  * templates, so adding a name to a template adds it to the collision checks.
  */
-typedef struct jobc_gen_pattern {
-    const char *text; /* e.g. "${T}_${field}_MSGTYPE" */
-} jobc_gen_pattern;
+typedef struct jobc_gen_table {
+    char **patterns;      /* e.g. "${T}_${field}_MSGTYPE" */
+    size_t npatterns;
+    jobc_names literals;  /* every literal identifier */
+    jobc_names beside;    /* those in functions that also take the user's parameters */
+    const char **sorted;  /* the literal identifiers, sorted */
+    size_t nsorted;
+} jobc_gen_table;
+
+/* Reads the embedded templates into g (once per check); jobc_gen_free releases it. */
+void jobc_gen_read(jobc_gen_table *g);
+void jobc_gen_free(jobc_gen_table *g);
 
 /* The stubs' output parameters: the one name the emitters spell in C code rather than
    in a template (it is there only for jobs with a result). The template tables below
@@ -63,15 +72,16 @@ typedef struct jobc_gen_pattern {
 
 /* Expands every pattern that uses only the placeholders in kv (key, value, ...,
    NULL) and at least one of them; calls fn for each resulting name. */
-void jobc_gen_names(const char *const *kv, void (*fn)(void *user, const char *name), void *user);
+void jobc_gen_names(const jobc_gen_table *g, const char *const *kv,
+                    void (*fn)(void *user, const char *name), void *user);
 /* Whether a pattern that jobc_gen_names would expand with kv spells name. */
-bool jobc_gen_matches(const char *const *kv, const char *name);
+bool jobc_gen_matches(const jobc_gen_table *g, const char *const *kv, const char *name);
 /* Whether ident is an identifier the C templates use literally (lucidity_call, args__, ...). */
-bool jobc_gen_is_template_ident(const char *ident);
+bool jobc_gen_is_template_ident(const jobc_gen_table *g, const char *ident);
 /* Whether some identifier the C templates use literally starts with prefix. */
-bool jobc_gen_literal_may_extend(const char *prefix);
+bool jobc_gen_literal_may_extend(const jobc_gen_table *g, const char *prefix);
 /* Whether ident is used literally in a function that also takes the user's parameters
    (out, opts, h, lucidity_call, ...), where a parameter of that name would hide it. */
-bool jobc_gen_is_beside_params(const char *ident);
+bool jobc_gen_is_beside_params(const jobc_gen_table *g, const char *ident);
 
 #endif
