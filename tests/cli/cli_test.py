@@ -168,13 +168,18 @@ class T:
         deadline = time.time() + within
         while self.alive() and time.time() < deadline:
             time.sleep(0.05)
+        left = self.kill_left()
+        check(not left, "processes left behind: %s" % "; ".join(left))
+
+    def kill_left(self):
+        """SIGKILLs what is still alive (not to leave it to the next test); returns it."""
         left = self.alive()
-        for entry in left:  # don't leave them to the next test
+        for entry in left:
             try:
                 os.kill(int(entry.split()[0]), signal.SIGKILL)
             except ProcessLookupError:
                 pass
-        check(not left, "processes left behind: %s" % "; ".join(left))
+        return left
 
     def log_dirs(self):
         return sorted(d for d in os.listdir(self.tmp) if d.startswith("lucidity-cluster-"))
@@ -426,6 +431,7 @@ def main():
         t.check_all_gone()
     except Failed as e:
         print("FAIL %s: %s" % (a.case, e))
+        t.kill_left()
         return 1
     finally:
         t.close()
