@@ -288,6 +288,25 @@ def vm_sighup(t):
     check(rc == 128 + signal.SIGHUP, "exit status %d after SIGHUP" % rc)
 
 
+@case
+def entrypoint_sighup(t):
+    """deploy/entrypoint-worker.sh turns SIGHUP (a closed terminal) into a Ctrl-C for its node."""
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = dict(t.env, LUCIDITY_LUNATIC=FAKE, LUCIDITY_CONTROL_URL="http://127.0.0.1:1/",
+               LUCIDITY_NODE_ADDR="127.0.0.1:%d" % port)
+    p = subprocess.Popen(["sh", os.path.join(ROOT, "deploy", "entrypoint-worker.sh")],
+                         stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    Lines(p.stderr).wait_for("Registration successful")
+    check(len(t.note_tree(p.pid)) == 1, "the entrypoint did not start one node")
+    os.kill(p.pid, signal.SIGHUP)
+    rc = p.wait(timeout=30)
+    check(rc == 0, "entrypoint exit status %d: the node did not end on the forwarded Ctrl-C" % rc)
+    t.check_all_gone()
+
+
 # -- 3. `cluster status` / `down` verify each recorded process before trusting it -------
 
 def write_state(t, procs):
