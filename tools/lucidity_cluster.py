@@ -128,6 +128,7 @@ class Cluster:
         self.app = None
         self.workers = []
         self.worker_ids = []
+        self.on_spawn = None  # called after each process is started (and recorded)
         self._reader = None
 
     # -- starting ---------------------------------------------------------------
@@ -151,6 +152,8 @@ class Cluster:
         )
         log.close()
         self.procs.append((name, p, path))
+        if self.on_spawn:
+            self.on_spawn()
         return p
 
     def _log(self, proc):

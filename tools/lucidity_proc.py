@@ -14,6 +14,7 @@ import os
 import signal
 import socket
 import struct
+import time
 
 _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -35,6 +36,17 @@ def identity(pid):
     if fields[0] == "Z":
         return None  # a zombie has finished; only its parent's wait() is left
     return {"pid": pid, "start": int(fields[19]), "cmdline": cmdline}
+
+
+def identity_after_exec(pid, timeout=2):
+    """identity() of a child just spawned: while the kernel is still inside its
+    execve, /proc shows an empty command line, so wait until it has one."""
+    deadline = time.time() + timeout
+    while True:
+        ident = identity(pid)
+        if ident is None or ident["cmdline"] or time.time() > deadline:
+            return ident
+        time.sleep(0.005)
 
 
 def is_same(record):

@@ -331,7 +331,9 @@ def stale_state(t):
              "cmdline": ["lunatic", "node"], "log": "x"}])
         rc, out, err = t.run("cluster", "status")
         check(rc == 1, "status exit %d with no process up" % rc)
-        check(out.count("is now another process") == 2, "status took the pid for ours")
+        check("unverified (recorded without its identity; pid %d left alone)" % other.pid in out
+              and "gone (pid %d is now another process)" % other.pid in out,
+              "status took the pid for ours")
         rc, out, err = t.run("cluster", "down")
         check(rc == 0, "down failed")
         check(other.poll() is None, "cluster down signalled an unrelated process")
@@ -384,6 +386,28 @@ def up_fails(t):
     t.check_all_gone(within=1)
     kept = t.log_dirs()
     check(len(kept) == 1 and kept[0] in err, "the failed run's logs are not named")
+
+
+@case
+def up_killed(t):
+    """`cluster up` SIGKILLed while a node starts: `cluster down` still stops what it started."""
+    import json
+    p = t.launch("cluster", "up", "--nodes", "1", FAKE_LUNATIC="node-silent")
+    deadline = time.time() + 30
+    recorded = []
+    while len(recorded) < 2 and time.time() < deadline:
+        time.sleep(0.05)
+        try:
+            with open(os.path.join(t.state, "cluster.json")) as f:
+                recorded = json.load(f)["procs"]
+        except (FileNotFoundError, ValueError):
+            pass
+    check(len(recorded) == 2, "control and a node were not recorded as they started")
+    os.kill(p.pid, signal.SIGKILL)
+    p.wait()
+    rc, out, err = t.run("cluster", "down")
+    check(rc == 0, "cluster down failed")
+    t.check_all_gone()
 
 
 # -- 6. ports taken between the check and the bind; log folders -------------------------
