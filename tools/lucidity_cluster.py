@@ -156,6 +156,10 @@ class Cluster:
             self.on_spawn()
         return p
 
+    def vm_args(self, proc):
+        """The arguments a started process got after the lunatic program."""
+        return proc.args[proc.args.index(self.lunatic) + 1:]
+
     def _log(self, proc):
         return next(path for _, p, path in self.procs if p is proc)
 

@@ -1,8 +1,8 @@
 """What the launcher knows about a process, read from /proc (Linux):
 
-- identity(pid): its start time and command line, so a pid written to a state
-  file is signalled only while it still names the process we started (pids are
-  reused);
+- identity(pid), record(), is_same(): its start time and command line, so a
+  pid written to a state file is signalled only while it still names the
+  process we started (pids are reused);
 - sockets(pid): the TCP and UDP sockets it holds, so the launcher can tell that
   *its* process bound a port (another program may have taken the port between
   our free-port check and the bind) and tests can check what a cluster listens on;
@@ -14,7 +14,6 @@ import os
 import signal
 import socket
 import struct
-import time
 
 _PR_SET_PDEATHSIG = 1
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -38,22 +37,23 @@ def identity(pid):
     return {"pid": pid, "start": int(fields[19]), "cmdline": cmdline}
 
 
-def identity_after_exec(pid, timeout=2):
-    """identity() of a child just spawned: while the kernel is still inside its
-    execve, /proc shows an empty command line, so wait until it has one."""
-    deadline = time.time() + timeout
-    while True:
-        ident = identity(pid)
-        if ident is None or ident["cmdline"] or time.time() > deadline:
-            return ident
-        time.sleep(0.005)
+def record(pid, args):
+    """What the state file keeps of a process we started with these arguments
+    (those after the program: a wrapper such as `#!/usr/bin/env` or taskset
+    changes the program part of the command line as it execs), or None when it
+    is gone already."""
+    now = identity(pid)
+    return now and {"pid": pid, "start": now["start"], "args": list(args)}
 
 
-def is_same(record):
-    """True when record (from identity()) still describes a running process."""
-    now = identity(record["pid"])
-    return (now is not None and now["start"] == record.get("start")
-            and now["cmdline"] == record.get("cmdline"))
+def is_same(rec):
+    """True when rec (from record()) still describes a running process: same
+    start time (a reused pid has a later one) and a command line ending with
+    the same arguments."""
+    now = identity(rec["pid"])
+    args = rec.get("args")
+    return bool(now and args and now["start"] == rec.get("start")
+                and now["cmdline"][-len(args):] == args)
 
 
 def _socket_inodes(pid):

@@ -328,7 +328,7 @@ def stale_state(t):
             {"role": "control", "pid": other.pid, "log": "x"},
             # the identity of the process that had this pid before
             {"role": "node", "pid": other.pid, "start": ident["start"] - 1,
-             "cmdline": ["lunatic", "node"], "log": "x"}])
+             "args": ["120"], "log": "x"}])
         rc, out, err = t.run("cluster", "status")
         check(rc == 1, "status exit %d with no process up" % rc)
         check("unverified (recorded without its identity; pid %d left alone)" % other.pid in out
