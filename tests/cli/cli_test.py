@@ -302,7 +302,10 @@ def entrypoint_sighup(t):
     Lines(p.stderr).wait_for("Registration successful")
     check(len(t.note_tree(p.pid)) == 1, "the entrypoint did not start one node")
     os.kill(p.pid, signal.SIGHUP)
-    rc = p.wait(timeout=30)
+    try:
+        rc = p.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        raise Failed("the entrypoint did not end after SIGHUP")
     check(rc == 0, "entrypoint exit status %d: the node did not end on the forwarded Ctrl-C" % rc)
     t.check_all_gone()
 

@@ -53,7 +53,6 @@ def addr(args):
 
 
 def serve_forever():
-    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     while True:
         time.sleep(3600)
 
@@ -96,6 +95,9 @@ def node(args, faults):
 
 
 def main():
+    # Ctrl-C ends it, as it ends lunatic, also when started with SIGINT ignored
+    # (a background job of a non-interactive shell, as in deploy/).
+    signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
     with open(os.path.join(os.environ["FAKE_LUNATIC_DIR"], "pids"), "a") as f:
         f.write("%d\n" % os.getpid())
     faults = os.environ.get("FAKE_LUNATIC", "").split(",")
