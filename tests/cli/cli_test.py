@@ -205,6 +205,47 @@ def app_error(t):
 
 
 @case
+def vm_app_error(t):
+    """A module lunatic cannot instantiate (it imports env.missing)."""
+    expect_app_failure(t, bad_import_module(t), "lunatic could not run it: unknown import")
+
+
+def bad_import_module(t):
+    """The smallest app the up-front checks accept that imports a function no
+    lunatic host has: _start, an import of env.missing, the runtime's name in
+    a custom section."""
+    def leb(n):
+        out = bytearray()
+        while True:
+            out.append((n & 0x7F) | (0x80 if n >> 7 else 0))
+            n >>= 7
+            if not n:
+                return bytes(out)
+
+    def section(kind, payload):
+        return bytes([kind]) + leb(len(payload)) + payload
+
+    def name(text):
+        return leb(len(text)) + text
+
+    body = b"".join([
+        section(1, leb(1) + b"\x60\x00\x00"),                               # type () -> ()
+        section(2, leb(1) + name(b"env") + name(b"missing") + b"\x00\x00"),  # import func 0
+        section(3, leb(1) + leb(0)),                                         # func 1: type 0
+        section(7, leb(1) + name(b"_start") + b"\x00" + leb(1)),             # export _start
+        section(10, leb(1) + leb(2) + b"\x00\x0b"),                          # empty body
+        section(0, name(b"lucidity") + b"LUCIDITY_EXIT_MARKER")])
+    return t.module("bad_import.wasm", body=body)
+
+
+@case
+def app_node_exits(t):
+    """The app node exits without the app's exit status."""
+    t.env["FAKE_LUNATIC_APP"] = "crash"
+    expect_app_failure(t, t.module("app.wasm"), "the app node exited with status 101")
+
+
+@case
 def app_trap(t):
     t.env["FAKE_LUNATIC_APP"] = "trap"
     expect_app_failure(t, t.module("app.wasm"), "its main process trapped")

@@ -20,6 +20,7 @@ FAKE_LUNATIC_APP picks what the app does:
   trap     logs "Process 1 failed" (lunatic's words for a trapping main)
   error    logs "Error running wasm: ..." (lunatic's words for a module it cannot run)
   wait     prints "app waiting" and nothing more
+  crash    the node exits with status 101 (as a panicking lunatic does)
 """
 import fcntl
 import os
@@ -79,6 +80,8 @@ def app(behaviour):
         log("ERROR lunatic::mode::node] Error running wasm: Module 'app.wasm' not found")
     elif kind == "wait":
         print("app waiting", flush=True)
+    elif kind == "crash":
+        sys.exit(101)
 
 
 def node(args, faults):
