@@ -11,18 +11,17 @@ from /proc) is left when it is done. Exits 0 when the case passes.
 """
 import argparse
 import os
-import queue
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+from lucidity_cluster import LineReader  # noqa: E402
 from lucidity_proc import identity, sockets  # noqa: E402
 
 FAKE = os.path.join(HERE, "fake_lunatic.py")
@@ -44,32 +43,17 @@ def check(cond, what):
         raise Failed(what)
 
 
-class Lines:
-    """A process's stdout, read in a thread, waited for with a deadline."""
-
-    def __init__(self, stream):
-        self.seen = []
-        self._q = queue.Queue()
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
-
-    def _pump(self, stream):
-        for line in iter(stream.readline, ""):
-            self._q.put(line)
-        self._q.put(None)
-
-    def wait_for(self, text, timeout=30):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            try:
-                line = self._q.get(timeout=max(0.01, deadline - time.time()))
-            except queue.Empty:
-                break
-            if line is None:
-                break
-            self.seen.append(line)
+def wait_for(stream, text, timeout=30):
+    """Reads a process's output (a binary pipe) until a line holds text."""
+    seen = []
+    try:
+        for line in LineReader(stream).lines(time.time() + timeout):
+            seen.append(line)
             if text in line:
                 return
-        raise Failed("no %r in the launcher's output: %r" % (text, "".join(self.seen)))
+    except TimeoutError:
+        pass
+    raise Failed("no %r in the output: %r" % (text, "".join(seen)))
 
 
 class T:
@@ -102,14 +86,14 @@ class T:
                 f.truncate(size)
         return path
 
-    def launch(self, *args, **env):
+    def launch(self, *args, text=False, **env):
         e = dict(self.env, **env)
         return subprocess.Popen([sys.executable, self.a.lucidity, "--state", self.state] + list(args),
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=e,
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=text, env=e,
                                 start_new_session=True)
 
     def run(self, *args, timeout=60, **env):
-        p = self.launch(*args, **env)
+        p = self.launch(*args, text=True, **env)
         try:
             out, err = p.communicate(timeout=timeout)
         except subprocess.TimeoutExpired:
@@ -293,13 +277,12 @@ def vm_bad_module(t):
 
 def kill_launcher(t, app, sig, **env):
     p = t.launch("run", "--nodes", "2", app, **env)
-    lines = Lines(p.stdout)
-    lines.wait_for("app waiting")
+    wait_for(p.stdout, "app waiting")
     tree = t.note_tree(p.pid)
     check(len(tree) >= 4, "expected control + 2 nodes + the app node, found %s" % tree)
     os.kill(p.pid, sig)
     rc = p.wait(timeout=30)
-    err = p.stderr.read()
+    err = p.stderr.read().decode(errors="replace")
     sys.stdout.write("launcher exit status %d\n%s" % (rc, err))
     t.check_all_gone()
     return rc
@@ -339,8 +322,8 @@ def entrypoint_sighup(t):
     env = dict(t.env, LUCIDITY_LUNATIC=FAKE, LUCIDITY_CONTROL_URL="http://127.0.0.1:1/",
                LUCIDITY_NODE_ADDR="127.0.0.1:%d" % port)
     p = subprocess.Popen(["sh", os.path.join(ROOT, "deploy", "entrypoint-worker.sh")],
-                         stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
-    Lines(p.stderr).wait_for("Registration successful")
+                         stderr=subprocess.PIPE, env=env, start_new_session=True)
+    wait_for(p.stderr, "Registration successful")
     check(len(t.note_tree(p.pid)) == 1, "the entrypoint did not start one node")
     os.kill(p.pid, signal.SIGHUP)
     try:
@@ -488,7 +471,7 @@ def vm_loopback_only(t):
     p = t.launch("run", "--nodes", "2", t.wasm("tests/runtime/exit_app.wasm"),
                  LUCIDITY_TEST_EXIT="wait")
     try:
-        Lines(p.stdout).wait_for("app waiting")
+        wait_for(p.stdout, "app waiting")
         socks = [(pid,) + s for pid in t.note_tree(p.pid) for s in sockets(pid)]
     finally:
         os.kill(p.pid, signal.SIGTERM)
