@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "ast.h"
+#include "names.h"
 
 #define JOBC_VERSION "0.1.0"
 
@@ -33,17 +34,25 @@ void jobc_buf_free(jobc_buf *b);
 void jobc_tmpl(jobc_buf *out, const char *tmpl, const char *const *kv);
 /* The embedded template called name (templates/<name>.tmpl). */
 const char *jobc_template(const char *name);
+/* The embedded templates, by index (for the checks that read them). */
+size_t jobc_template_count(void);
+const char *jobc_template_name(size_t i);
 
 /* Diagnostics: rendered as `file:line:col: error: msg`, source line, caret line. */
 typedef struct jobc_diag {
     const char *path;
     const char *src;
     size_t len;
-    int errors;
-    jobc_buf out; /* rendered text */
+    int errors;      /* all errors, shown or not */
+    int limit;       /* errors shown before "too many errors" (0: all) */
+    bool muted;      /* past the limit: notes of hidden errors are hidden too */
+    jobc_buf out;    /* rendered text (may hold any byte: write it with its length) */
 } jobc_diag;
 
-void jobc_diag_init(jobc_diag *d, const char *path, const char *src, size_t len);
+#define JOBC_ERROR_LIMIT 20        /* default --error-limit, as clang's -ferror-limit */
+#define JOBC_ECHO_WIDTH 120        /* columns of a source line echoed under a diagnostic */
+
+void jobc_diag_init(jobc_diag *d, const char *path, const char *src, size_t len, int limit);
 /* The idl_sink that renders into d->out (and counts errors). */
 idl_sink jobc_diag_sink(jobc_diag *d);
 void jobc_diag_free(jobc_diag *d);
@@ -71,17 +80,37 @@ typedef struct jobc_model {
     size_t nmsgs;
     idl_job **jobs;
     size_t njobs;
+    idl_enum **enums;     /* in declaration order */
+    size_t nenums;
     jobc_opts *opts;      /* per job */
+    jobc_names cdecls;    /* C name (package prefix included) -> its idl_decl */
+    char *cnames;         /* the storage of cdecls' keys */
 } jobc_model;
 
 /* Checks f, reporting to sink; returns the number of errors. m is filled either way. */
 int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m);
 void jobc_model_free(jobc_model *m);
+/* The declaration whose generated C names include name, or NULL (after jobc_check). */
+const idl_decl *jobc_model_generator(const jobc_model *m, const char *name);
 
 /* Emitters. base is the file name without ".job" (e.g. "square"). */
 void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out);
 void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out);
 void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out);
+
+/* Limits of the checks (README "Limits"). */
+#define JOBC_NAME_LEN_MAX 64     /* characters in a name */
+#define JOBC_FIELDS_MAX 18999    /* fields of a message, parameters of a job: protobuf reserves 19000-19999 */
+#define JOBC_DEPTH_MAX 100       /* messages nested in messages, itself included: protobuf's
+                                    parsers refuse deeper messages (recursion limit 100) */
+#define JOBC_STRUCT_MAX 0x7fffffffull /* bytes in a C struct: nanopb's widest descriptor */
+
+#define JOBC_MEMORY_MIN (1024ull * 1024) /* bytes: the smallest `memory` a job process runs in */
+
+/* How the emitters name a job's structs and its result member (also read by the checks). */
+#define JOBC_ARGS_SUFFIX "_args"
+#define JOBC_RESULT_SUFFIX "_result"
+#define JOBC_RESULT_FIELD "value"
 
 /* Edit distance, for "did you mean" suggestions. */
 size_t jobc_edit_distance(const char *a, const char *b);

@@ -29,14 +29,17 @@ typedef enum idl_prim {
 } idl_prim;
 
 struct idl_message;
+struct idl_enum;
 
 typedef struct idl_type {
     const char *name;        /* NULL for an array */
     struct idl_type *elem;   /* element type of `[T]` */
     idl_loc loc;
-    /* filled in by the checks */
+    int optional;            /* `optional T`: the value has presence */
+    /* filled in by the checks: a builtin, a message or an enum */
     idl_prim prim;
     struct idl_message *msg;
+    struct idl_enum *enm;
 } idl_type;
 
 /* A message field or a job parameter. */
@@ -59,17 +62,38 @@ typedef struct idl_option {
     idl_value value;
 } idl_option;
 
+/* One value of an enum: NAME = number. */
+typedef struct idl_enum_value {
+    const char *name;
+    idl_loc loc;
+    uint64_t num;
+} idl_enum_value;
+
+typedef struct idl_enum {
+    const char *name;
+    idl_loc loc;
+    const char *doc;   /* doc comment before it, or NULL */
+    idl_enum_value **values;
+    size_t nvalues;
+} idl_enum;
+
 typedef struct idl_message {
     const char *name;
     idl_loc loc;
+    const char *doc;   /* doc comment before it, or NULL */
     idl_field **fields;
     size_t nfields;
-    int visit; /* recursion check state */
+    /* filled in by the checks */
+    int visit;          /* dependency walk state */
+    uint64_t csize[2];  /* sizeof the C struct: [0] on LP64 hosts, [1] on wasm32 */
+    uint64_t calign[2]; /* its alignment, same order */
+    size_t depth;       /* longest chain of messages inside (by value or array), itself included */
 } idl_message;
 
 typedef struct idl_job {
     const char *name;
     idl_loc loc;
+    const char *doc;   /* doc comment before it, or NULL */
     idl_field **params;
     size_t nparams;
     idl_type *result; /* NULL: no result */
@@ -77,7 +101,7 @@ typedef struct idl_job {
     size_t noptions;
 } idl_job;
 
-typedef enum idl_decl_kind { IDL_DECL_PACKAGE, IDL_DECL_MESSAGE, IDL_DECL_JOB } idl_decl_kind;
+typedef enum idl_decl_kind { IDL_DECL_PACKAGE, IDL_DECL_MESSAGE, IDL_DECL_JOB, IDL_DECL_ENUM } idl_decl_kind;
 
 typedef struct idl_decl {
     idl_decl_kind kind;
@@ -85,6 +109,7 @@ typedef struct idl_decl {
     const char *name;    /* package name for IDL_DECL_PACKAGE */
     idl_message *message;
     idl_job *job;
+    idl_enum *enm;
 } idl_decl;
 
 typedef struct idl_arena idl_arena;

@@ -8,6 +8,8 @@ struct idl_parser {
     const idl_sink *sink;
     int errors;
     idl_loc comment_loc;
+    char *docbuf;          /* doc comment text not yet taken by a declaration */
+    size_t doclen, doccap, blockstart;
 };
 
 typedef struct idl_number { uint64_t num; const char *unit; } idl_number;
@@ -16,6 +18,11 @@ typedef struct idl_number { uint64_t num; const char *unit; } idl_number;
 %code provides {
 int idl_yylex(IDL_YYSTYPE *lval, idl_loc *lloc, void *scanner);
 int idl_lex_number(struct idl_parser *p, const char *text, IDL_YYSTYPE *val, idl_loc *loc);
+void idl_lex_doc(struct idl_parser *p, const char *text, size_t len);
+void idl_lex_doc_add(struct idl_parser *p, const char *text, size_t len);
+void idl_lex_doc_block(struct idl_parser *p);
+const char *idl_lex_take_doc(struct idl_parser *p);
+void idl_lex_drop_doc(struct idl_parser *p);
 }
 
 %code {
@@ -38,7 +45,7 @@ static idl_loc idl_span(idl_loc a, idl_loc b)
 }
 
 static void idl_add_decl(struct idl_parser *p, idl_decl_kind kind, idl_loc loc, const char *name,
-                         idl_message *m, idl_job *j)
+                         idl_message *m, idl_job *j, idl_enum *e)
 {
     idl_decl *d = idl_alloc(p->file, sizeof *d);
     d->kind = kind;
@@ -46,6 +53,7 @@ static void idl_add_decl(struct idl_parser *p, idl_decl_kind kind, idl_loc loc, 
     d->name = name;
     d->message = m;
     d->job = j;
+    d->enm = e;
     idl_push(p->file, (void ***)&p->file->decls, &p->file->ndecls, d);
 }
 
@@ -79,6 +87,9 @@ static idl_type *idl_new_type(struct idl_parser *p, const char *name, idl_type *
 
 %union {
     const char *str;
+    const char *doc;
+    idl_enum *enm;
+    idl_enum_value *enum_value;
     idl_number num;
     idl_type *type;
     idl_field *field;
@@ -88,7 +99,8 @@ static idl_type *idl_new_type(struct idl_parser *p, const char *name, idl_type *
     idl_value value;
 }
 
-%token PACKAGE "package" MESSAGE "message" JOB "job" ARROW "->"
+%token PACKAGE "package" ARROW "->"
+%token <doc> MESSAGE "message" JOB "job" ENUM "enum"
 %token <str> IDENT "identifier"
 %token <num> NUMBER "number"
 %type <type> type result
@@ -97,6 +109,8 @@ static idl_type *idl_new_type(struct idl_parser *p, const char *name, idl_type *
 %type <job> params param_list options option_list
 %type <option> option
 %type <value> value
+%type <enm> enum_values
+%type <enum_value> enum_value
 
 %%
 
@@ -105,17 +119,36 @@ file : %empty
      ;
 
 /* decl -> 'package' IDENT ';' | message | job */
-decl : "package" IDENT ';'      { idl_add_decl(p, IDL_DECL_PACKAGE, @2, $2, NULL, NULL); }
+decl : "package" IDENT ';'      { idl_add_decl(p, IDL_DECL_PACKAGE, @2, $2, NULL, NULL, NULL); }
      | "message" IDENT '{' fields '}'
-                                { $4->name = $2; $4->loc = @2;
-                                  idl_add_decl(p, IDL_DECL_MESSAGE, @2, $2, $4, NULL); }
+                                { $4->name = $2; $4->loc = @2; $4->doc = $1;
+                                  idl_add_decl(p, IDL_DECL_MESSAGE, @2, $2, $4, NULL, NULL); }
      | "job" IDENT '(' params ')' result options
-                                { $4->name = $2; $4->loc = @2; $4->result = $6;
+                                { $4->name = $2; $4->loc = @2; $4->result = $6; $4->doc = $1;
                                   $4->options = $7->options; $4->noptions = $7->noptions;
-                                  idl_add_decl(p, IDL_DECL_JOB, @2, $2, NULL, $4); }
+                                  idl_add_decl(p, IDL_DECL_JOB, @2, $2, NULL, $4, NULL); }
+     | "enum" IDENT '{' enum_values '}'
+                                { $4->name = $2; $4->loc = @2; $4->doc = $1;
+                                  idl_add_decl(p, IDL_DECL_ENUM, @2, $2, NULL, NULL, $4); }
      | error ';'                { yyerrok; }
      | error '}'                { yyerrok; }
      ;
+
+/* enum_values -> { IDENT '=' NUMBER ';' } */
+enum_values : %empty            { $$ = idl_alloc(p->file, sizeof(idl_enum)); }
+            | enum_values enum_value
+                                { $$ = $1; if ($2) idl_push(p->file, (void ***)&$$->values, &$$->nvalues, $2); }
+            ;
+
+enum_value : IDENT '=' NUMBER ';'
+                                { $$ = idl_alloc(p->file, sizeof(idl_enum_value));
+                                  $$->name = $1; $$->loc = @1; $$->num = $3.num;
+                                  if ($3.unit[0]) {
+                                      idl_report(p->sink, IDL_ERROR, @3, "enum value '%s' takes a plain number", $1);
+                                      p->errors++;
+                                  } }
+           | error ';'          { $$ = NULL; yyerrok; }
+           ;
 
 /* fields -> { IDENT ':' type ';' } */
 fields : %empty                 { $$ = idl_alloc(p->file, sizeof(idl_message)); }
@@ -162,8 +195,20 @@ value : NUMBER                  { $$.ident = NULL; $$.num = $1.num; $$.unit = $1
       | IDENT                   { $$.ident = $1; $$.num = 0; $$.unit = ""; $$.loc = @1; }
       ;
 
-/* type -> IDENT | '[' type ']' */
+/* type -> [ 'optional' ] IDENT | '[' type ']'  ('optional' is a name elsewhere) */
 type : IDENT                    { $$ = idl_new_type(p, $1, NULL, @1); }
+     | IDENT IDENT              { $$ = idl_new_type(p, $2, NULL, @2);
+                                  if (strcmp($1, "optional") == 0) {
+                                      $$->optional = 1;
+                                  } else {
+                                      idl_report(p->sink, IDL_ERROR, @1, "unexpected '%s' before the type '%s' (only 'optional' may come there)", $1, $2);
+                                      p->errors++;
+                                  } }
+     | IDENT '[' type ']'       { $$ = idl_new_type(p, NULL, $3, idl_span(@2, @4));
+                                  idl_report(p->sink, IDL_ERROR, @1, strcmp($1, "optional") == 0
+                                      ? "an array cannot be optional: an empty array is its absence"
+                                      : "unexpected '%s' before an array type", $1);
+                                  p->errors++; }
      | '[' type ']'             { $$ = idl_new_type(p, NULL, $2, idl_span(@1, @3)); }
      ;
 
@@ -184,6 +229,7 @@ int idl_parse(const char *path, const char *src, size_t len, const idl_sink *sin
     idl_yy_scan_bytes(src, (int)len, scanner);
     idl_yyparse(scanner, &p);
     idl_yylex_destroy(scanner);
+    free(p.docbuf);
     *out = f;
     return p.errors;
 }

@@ -29,7 +29,7 @@ run_module() {
 build_consumer() {
   rm -rf "${work:?}/$1"
   mkdir -p "$work/$1"
-  cp "$consumer/CMakeLists.txt" "$consumer/main.c" "$consumer/square.job" "$work/$1/"
+  cp "$consumer/CMakeLists.txt" "$consumer/main.c" "$consumer/square.job" "$consumer/my.cube.job" "$work/$1/"
   cmake -S "$work/$1" -B "$work/$1/build" -G "$2" \
     -DCMAKE_TOOLCHAIN_FILE="$prefix/lib/cmake/Lucidity/wasm32-wasi.cmake" \
     -DCMAKE_PREFIX_PATH="$prefix" -DLUCIDITY_LUNATIC="$lunatic" >"$work/$1.configure.log" ||
