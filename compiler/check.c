@@ -88,12 +88,16 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
         idl_decl *d = f->decls[i];
         if (d->kind == IDL_DECL_MESSAGE) {
             jobc_check_fields(&c, "field", d->name, d->loc, d->message->fields, d->message->nfields);
+            jobc_check_numbers(&c, "field", d->name, d->message->fields, d->message->nfields,
+                               d->message->reserved, d->message->nreserved);
             for (size_t k = 0; k < d->message->nfields; k++) {
                 jobc_resolve_type(&c, d->message->fields[k]->type);
             }
         } else if (d->kind == IDL_DECL_JOB) {
             idl_job *j = d->job;
             jobc_check_fields(&c, "parameter", d->name, d->loc, j->params, j->nparams);
+            jobc_check_numbers(&c, "parameter", d->name, j->params, j->nparams, j->reserved,
+                               j->nreserved);
             for (size_t k = 0; k < j->nparams; k++) {
                 jobc_resolve_type(&c, j->params[k]->type);
             }

@@ -1,7 +1,8 @@
 /*
  * check.h - the checks' shared state and stages (private to compiler/check*.c).
  * check.c drives the stages in order; each file owns one: names (check_names.c),
- * generated C names (check_gen.c), types and message order (check_types.c),
+ * field numbers (check_numbers.c), generated C names (check_gen.c), types and
+ * message order (check_types.c),
  * job options (check_options.c).
  */
 #ifndef JOBC_CHECK_H
@@ -39,6 +40,10 @@ void jobc_check_decl_names(jobc_checker *c);
 void jobc_check_fields(jobc_checker *c, const char *what, const char *owner, idl_loc owner_loc,
                        idl_field **fs, size_t n);
 void jobc_check_enum(jobc_checker *c, const idl_enum *e);
+
+/* check_numbers.c: assigns each field its wire number (tag) */
+void jobc_check_numbers(jobc_checker *c, const char *what, const char *owner, idl_field **fs,
+                        size_t n, idl_reserved *const *rs, size_t nr);
 
 /* check_gen.c */
 void jobc_check_generated_names(jobc_checker *c);

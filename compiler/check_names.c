@@ -131,7 +131,7 @@ static void jobc_json_key(const char *name, char *out, size_t cap)
 void jobc_check_fields(jobc_checker *c, const char *what, const char *owner,
                               idl_loc owner_loc, idl_field **fs, size_t n)
 {
-    if (n > JOBC_FIELDS_MAX) {
+    if (n > JOBC_FIELDS_MAX && !fs[0]->numbered) { /* numbered by position: 1..n */
         JOBC_ERROR(c, owner_loc, "'%s' has %zu %ss; the limit is %d (protobuf reserves the "
                    "field numbers 19000 to 19999)", owner, n, what, JOBC_FIELDS_MAX);
     }

@@ -3,6 +3,7 @@
 
 #include <ctype.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct { const char *ctype, *ltype; } jobc_prim_map[] = {
@@ -103,6 +104,21 @@ void jobc_params(jobc_buf *b, const jobc_model *m, const idl_field *f)
     } else {
         jobc_declare(b, ctype, "", name);
     }
+}
+
+static int jobc_tag_cmp(const void *x, const void *y)
+{
+    const idl_field *a = *(idl_field *const *)x, *b = *(idl_field *const *)y;
+    return a->tag < b->tag ? -1 : a->tag > b->tag;
+}
+
+idl_field **jobc_fields_by_tag(idl_field *const *fs, size_t n)
+{
+    idl_field **sorted = malloc((n ? n : 1) * sizeof *sorted);
+    if (!sorted) abort();
+    if (n) memcpy(sorted, fs, n * sizeof *sorted);
+    if (n) qsort(sorted, n, sizeof *sorted, jobc_tag_cmp);
+    return sorted;
 }
 
 void jobc_fieldlist_entry(jobc_buf *b, const idl_field *f, int tag)
@@ -221,9 +237,13 @@ const char *jobc_descriptor_width(idl_field *const *fs, size_t n)
     /* nanopb_generator.py, Message.required_descriptor_width (0.4.7); arrays here are
        pointers, so no array size limit applies. Width 1 is pb.h's AUTO, which raises
        strings, messages and arrays to 2 by itself. */
+    uint64_t max_tag = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (fs[i]->tag > max_tag) max_tag = fs[i]->tag;
+    }
     if (n == 0) return "AUTO";
-    if (n > 0x3FF || max_offset > 0xFFFF || max_data > 0x0FFF) return "4";
-    if (n > 0x3F || max_offset > 0xFF) return "2";
+    if (max_tag > 0x3FF || max_offset > 0xFFFF || max_data > 0x0FFF) return "4";
+    if (max_tag > 0x3F || max_offset > 0xFF) return "2";
     return "AUTO";
 }
 

@@ -18,6 +18,8 @@ void jobc_declare(jobc_buf *b, const char *ctype, const char *prefix, const char
 void jobc_members(jobc_buf *b, const jobc_model *m, const idl_field *f);
 /* Parameter(s) of one field as the implementation and the callers see it. */
 void jobc_params(jobc_buf *b, const jobc_model *m, const idl_field *f);
+/* A malloc'd copy of fs sorted by field number (free it). */
+idl_field **jobc_fields_by_tag(idl_field *const *fs, size_t n);
 /* One nanopb FIELDLIST entry, in nanopb_generator's own layout. */
 void jobc_fieldlist_entry(jobc_buf *b, const idl_field *f, int tag);
 /* Whether an optional member of type t has nanopb's has_ flag (scalars, enums and

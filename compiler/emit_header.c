@@ -2,6 +2,7 @@
 #include "ctypes.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One struct (message, <job>_args or <job>_result) with its descriptor. */
@@ -19,11 +20,17 @@ static void jobc_emit_struct(const jobc_model *m, const jobc_struct *st, jobc_bu
     jobc_tmpl(typedefs, jobc_template("typedef.h"), (const char *const[]){"T", st->T, NULL});
 
     jobc_buf members = {0}, fieldlist = {0}, msgtypes = {0};
+    /* members in declaration order; the descriptor in field-number order, so nanopb
+       encodes fields in the order protobuf does */
+    idl_field **by_tag = jobc_fields_by_tag(st->fields, st->nfields);
+    for (size_t i = 0; i < st->nfields; i++) {
+        jobc_members(&members, m, st->fields[i]);
+        if (i) jobc_buf_puts(&fieldlist, " \\\n");
+        jobc_fieldlist_entry(&fieldlist, by_tag[i], (int)by_tag[i]->tag);
+    }
+    free(by_tag);
     for (size_t i = 0; i < st->nfields; i++) {
         const idl_field *f = st->fields[i];
-        jobc_members(&members, m, f);
-        if (i) jobc_buf_puts(&fieldlist, " \\\n");
-        jobc_fieldlist_entry(&fieldlist, f, (int)i + 1);
         const idl_type *t = f->type->elem ? f->type->elem : f->type;
         if (t->msg) {
             char sub[JOBC_NAME_MAX];
@@ -126,7 +133,7 @@ void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
                             .fields = j->params, .nfields = j->nparams};
         snprintf(args.T, sizeof args.T, "%s" JOBC_ARGS_SUFFIX, fn);
         jobc_emit_struct(m, &args, &typedefs, &structs, &descs);
-        idl_field value = {.name = JOBC_RESULT_FIELD, .loc = j->loc, .type = j->result};
+        idl_field value = {.name = JOBC_RESULT_FIELD, .loc = j->loc, .type = j->result, .tag = 1};
         idl_field *vp = &value;
         jobc_struct result = {.comment = "result of one call (a nanopb message; field 'value')",
                               .fields = j->result ? &vp : NULL, .nfields = j->result ? 1 : 0};

@@ -162,7 +162,7 @@ void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out)
         jobc_cname(m, j->name, fn);
         snprintf(T, sizeof T, "%s" JOBC_ARGS_SUFFIX, fn);
         jobc_bind(&binds, T, j->params, j->nparams);
-        idl_field value = {.name = JOBC_RESULT_FIELD, .type = j->result};
+        idl_field value = {.name = JOBC_RESULT_FIELD, .type = j->result, .tag = 1};
         idl_field *vp = &value;
         snprintf(T, sizeof T, "%s" JOBC_RESULT_SUFFIX, fn);
         jobc_bind(&binds, T, j->result ? &vp : NULL, j->result ? 1 : 0);

@@ -47,7 +47,19 @@ typedef struct idl_field {
     const char *name;
     idl_loc loc;
     idl_type *type;
+    int numbered;      /* a field number was written (`x: u32 = 3;`) */
+    uint64_t num;
+    idl_loc num_loc;
+    /* filled in by the checks */
+    uint32_t tag;      /* the field number on the wire: num, or its position (1..n) */
 } idl_field;
+
+/* `reserved 2, 5 to 7;` or `reserved "old";` in a message or a job's option block. */
+typedef struct idl_reserved {
+    idl_loc loc;
+    uint64_t lo, hi;   /* a number range (lo == hi for one number), when name is NULL */
+    const char *name;  /* a reserved field name */
+} idl_reserved;
 
 typedef struct idl_value {
     const char *ident; /* an identifier value, or NULL for a number */
@@ -83,6 +95,8 @@ typedef struct idl_message {
     const char *doc;   /* doc comment before it, or NULL */
     idl_field **fields;
     size_t nfields;
+    idl_reserved **reserved;
+    size_t nreserved;
     /* filled in by the checks */
     int visit;          /* dependency walk state */
     uint64_t csize[2];  /* sizeof the C struct: [0] on LP64 hosts, [1] on wasm32 */
@@ -99,6 +113,8 @@ typedef struct idl_job {
     idl_type *result; /* NULL: no result */
     idl_option **options;
     size_t noptions;
+    idl_reserved **reserved; /* of the parameters' field numbers and names */
+    size_t nreserved;
 } idl_job;
 
 typedef enum idl_decl_kind { IDL_DECL_PACKAGE, IDL_DECL_MESSAGE, IDL_DECL_JOB, IDL_DECL_ENUM } idl_decl_kind;

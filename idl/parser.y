@@ -8,6 +8,7 @@ struct idl_parser {
     const idl_sink *sink;
     int errors;
     idl_loc comment_loc;
+    idl_reserved *last_reserved; /* the item reserved_item_one made */
     char *docbuf;          /* doc comment text not yet taken by a declaration */
     size_t doclen, doccap, blockstart;
 };
@@ -66,6 +67,44 @@ static idl_field *idl_new_field(struct idl_parser *p, const char *name, idl_loc 
     return f;
 }
 
+/* `= N` after a field or parameter: a plain number. */
+static void idl_plain(struct idl_parser *p, idl_number n, idl_loc loc)
+{
+    if (n.unit[0]) {
+        idl_report(p->sink, IDL_ERROR, loc, "a field number is a plain number, not '%llu%s'",
+                   (unsigned long long)n.num, n.unit);
+        p->errors++;
+    }
+}
+
+static void idl_number_field(struct idl_parser *p, idl_field *f, idl_number n, idl_loc loc)
+{
+    idl_plain(p, n, loc);
+    f->numbered = 1;
+    f->num = n.num;
+    f->num_loc = loc;
+}
+
+static void idl_expect_reserved(struct idl_parser *p, const char *word, idl_loc loc)
+{
+    if (strcmp(word, "reserved") != 0) {
+        idl_report(p->sink, IDL_ERROR, loc, "unexpected '%s' (a field is NAME: TYPE; a list of "
+                   "numbers or names follows only 'reserved')", word);
+        p->errors++;
+    }
+}
+
+static idl_reserved *idl_new_reserved(struct idl_parser *p, idl_loc loc, uint64_t lo, uint64_t hi,
+                                      const char *name)
+{
+    idl_reserved *r = idl_alloc(p->file, sizeof *r);
+    r->loc = loc;
+    r->lo = lo;
+    r->hi = hi;
+    r->name = name;
+    return r;
+}
+
 static idl_type *idl_new_type(struct idl_parser *p, const char *name, idl_type *elem, idl_loc loc)
 {
     idl_type *t = idl_alloc(p->file, sizeof *t);
@@ -101,16 +140,17 @@ static idl_type *idl_new_type(struct idl_parser *p, const char *name, idl_type *
 
 %token PACKAGE "package" ARROW "->"
 %token <doc> MESSAGE "message" JOB "job" ENUM "enum"
-%token <str> IDENT "identifier"
+%token <str> IDENT "identifier" STRING "string"
 %token <num> NUMBER "number"
 %type <type> type result
-%type <field> field
+%type <field> field param
 %type <message> fields
 %type <job> params param_list options option_list
 %type <option> option
 %type <value> value
 %type <enm> enum_values
 %type <enum_value> enum_value
+%type <job> reserved_items
 
 %%
 
@@ -126,6 +166,7 @@ decl : "package" IDENT ';'      { idl_add_decl(p, IDL_DECL_PACKAGE, @2, $2, NULL
      | "job" IDENT '(' params ')' result options
                                 { $4->name = $2; $4->loc = @2; $4->result = $6; $4->doc = $1;
                                   $4->options = $7->options; $4->noptions = $7->noptions;
+                                  $4->reserved = $7->reserved; $4->nreserved = $7->nreserved;
                                   idl_add_decl(p, IDL_DECL_JOB, @2, $2, NULL, $4, NULL); }
      | "enum" IDENT '{' enum_values '}'
                                 { $4->name = $2; $4->loc = @2; $4->doc = $1;
@@ -150,27 +191,55 @@ enum_value : IDENT '=' NUMBER ';'
            | error ';'          { $$ = NULL; yyerrok; }
            ;
 
-/* fields -> { IDENT ':' type ';' } */
+/* fields -> { IDENT ':' type [ '=' NUMBER ] ';' | 'reserved' reserved_items ';' } */
 fields : %empty                 { $$ = idl_alloc(p->file, sizeof(idl_message)); }
        | fields field           { $$ = $1; if ($2) idl_push(p->file, (void ***)&$$->fields, &$$->nfields, $2); }
+       | fields IDENT reserved_items ';'
+                                { $$ = $1; idl_expect_reserved(p, $2, @2);
+                                  for (size_t i = 0; i < $3->nreserved; i++)
+                                      idl_push(p->file, (void ***)&$$->reserved, &$$->nreserved, $3->reserved[i]); }
        ;
 
 field : IDENT ':' type ';'      { $$ = idl_new_field(p, $1, @1, $3); }
+      | IDENT ':' type '=' NUMBER ';'
+                                { $$ = idl_new_field(p, $1, @1, $3); idl_number_field(p, $$, $5, @5); }
       | error ';'               { $$ = NULL; yyerrok; }
       ;
+
+/* reserved_items -> item { ',' item }, item -> NUMBER [ 'to' NUMBER ] | STRING
+   ('reserved' and 'to' are names elsewhere) */
+reserved_items : reserved_item_one  { $$ = idl_alloc(p->file, sizeof(idl_job));
+                                      idl_push(p->file, (void ***)&$$->reserved, &$$->nreserved, p->last_reserved); }
+               | reserved_items ',' reserved_item_one
+                                    { $$ = $1; idl_push(p->file, (void ***)&$$->reserved, &$$->nreserved, p->last_reserved); }
+               ;
+
+reserved_item_one : NUMBER      { p->last_reserved = idl_new_reserved(p, @1, $1.num, $1.num, NULL); idl_plain(p, $1, @1); }
+                  | NUMBER IDENT NUMBER
+                                { p->last_reserved = idl_new_reserved(p, idl_span(@1, @3), $1.num, $3.num, NULL);
+                                  idl_plain(p, $1, @1); idl_plain(p, $3, @3);
+                                  if (strcmp($2, "to") != 0) {
+                                      idl_report(p->sink, IDL_ERROR, @2, "expected 'to' in a reserved range, not '%s'", $2);
+                                      p->errors++;
+                                  } }
+                  | STRING      { p->last_reserved = idl_new_reserved(p, @1, 0, 0, $1); }
+                  ;
 
 /* params -> [ IDENT ':' type { ',' IDENT ':' type } ] */
 params : %empty                 { $$ = idl_alloc(p->file, sizeof(idl_job)); }
        | param_list
        ;
 
-param_list : IDENT ':' type     { $$ = idl_alloc(p->file, sizeof(idl_job));
-                                  idl_push(p->file, (void ***)&$$->params, &$$->nparams,
-                                           idl_new_field(p, $1, @1, $3)); }
-           | param_list ',' IDENT ':' type
-                                { $$ = $1; idl_push(p->file, (void ***)&$$->params, &$$->nparams,
-                                                    idl_new_field(p, $3, @3, $5)); }
+param_list : param              { $$ = idl_alloc(p->file, sizeof(idl_job));
+                                  idl_push(p->file, (void ***)&$$->params, &$$->nparams, $1); }
+           | param_list ',' param
+                                { $$ = $1; idl_push(p->file, (void ***)&$$->params, &$$->nparams, $3); }
            ;
+
+param : IDENT ':' type          { $$ = idl_new_field(p, $1, @1, $3); }
+      | IDENT ':' type '=' NUMBER
+                                { $$ = idl_new_field(p, $1, @1, $3); idl_number_field(p, $$, $5, @5); }
+      ;
 
 /* result -> [ '->' type ] */
 result : %empty                 { $$ = NULL; }
@@ -184,6 +253,10 @@ options : ';'                   { $$ = idl_alloc(p->file, sizeof(idl_job)); }
 
 option_list : %empty         { $$ = idl_alloc(p->file, sizeof(idl_job)); }
             | option_list option { $$ = $1; if ($2) idl_push(p->file, (void ***)&$$->options, &$$->noptions, $2); }
+            | option_list IDENT reserved_items ';'
+                                 { $$ = $1; idl_expect_reserved(p, $2, @2);
+                                   for (size_t i = 0; i < $3->nreserved; i++)
+                                       idl_push(p->file, (void ***)&$$->reserved, &$$->nreserved, $3->reserved[i]); }
             ;
 
 option : IDENT '=' value ';'    { $$ = idl_alloc(p->file, sizeof(idl_option));

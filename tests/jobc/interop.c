@@ -14,6 +14,7 @@
 
 #include "arrays.job.h"
 #include "enums.job.h"
+#include "numbers.job.h"
 #include "nested.job.h"
 #include "scalars.job.h"
 #include "strings.job.h"
@@ -219,7 +220,25 @@ static void print_paint(const void *m)
     if (a->label) printf("label: \"%s\"\n", a->label);
 }
 
+/* numbers.job: explicit field numbers, declared out of order */
+static void fill_sample(void *m)
+{
+    wire_Sample *s = m;
+    s->label = strdup("L");
+    s->a = 0.25;
+    s->c = 9;
+    s->big = 77;
+}
+
+static void print_sample(const void *m)
+{
+    const wire_Sample *s = m;
+    printf("a: %g\nc: %u\nlabel: \"%s\"\nbig: %llu\n", s->a, s->c, s->label ? s->label : "",
+           (unsigned long long)s->big);
+}
+
 static const interop_case cases[] = {
+    {"wire_Sample", wire_Sample_fields, sizeof(wire_Sample), fill_sample, print_sample},
     {"paint_Stroke", paint_Stroke_fields, sizeof(paint_Stroke), fill_stroke, print_stroke},
     {"paint_paint_args", paint_paint_args_fields, sizeof(paint_paint_args), fill_paint, print_paint},
     {"mix_args", mix_args_fields, sizeof(mix_args), fill_mix, print_mix},

@@ -15,8 +15,10 @@ CASES = {  # case: proto file
     "centroid_args": "arrays.proto",
     "paint_Stroke": "enums.proto",
     "paint_paint_args": "enums.proto",
+    "wire_Sample": "numbers.proto",
 }
-PROTO_NAME = {"paint_Stroke": "paint.Stroke", "paint_paint_args": "paint.paint_args"}
+PROTO_NAME = {"paint_Stroke": "paint.Stroke", "paint_paint_args": "paint.paint_args",
+              "wire_Sample": "wire.Sample"}
 EXPECTED = {
     "mix_args": 'flag: true\ni: -5\nl: -1234567890123\nu: 42\nul: 18446744073709551615\nf: 1.5\nd: 2.25\n',
     "checksum_args": 'data: "\\001\\002ab\\""\nlabel: "hello world"\n',
@@ -31,6 +33,8 @@ EXPECTED = {
     "paint_Stroke": 'x: 1.5\ncolor: BLUE\npalette: RED\npalette: BLUE\npalette: 99\nwidth: 0\nshade: GREEN\n',
     # an optional u32 present, an optional enum absent, an optional string present
     "paint_paint_args": 's {\n  x: 2\n  color: RED\n}\nhint: 5\nlabel: "x"\n',
+    # explicit numbers: protoc prints fields by number (a=1, c=3, label=4, big=536870911)
+    "wire_Sample": 'a: 0.25\nc: 9\nlabel: "L"\nbig: 77\n',
 }
 failures = 0
 with tempfile.TemporaryDirectory() as d:
