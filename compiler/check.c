@@ -72,6 +72,11 @@ idl_prim jobc_prim_of(const char *name)
 
 int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
 {
+    return jobc_check_strict(f, sink, m, false);
+}
+
+int jobc_check_strict(const idl_file *f, const idl_sink *sink, jobc_model *m, bool strict)
+{
     memset(m, 0, sizeof *m);
     m->file = f;
     m->msgs = calloc(f->ndecls + 1, sizeof *m->msgs);
@@ -79,7 +84,7 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
     m->opts = calloc(f->ndecls + 1, sizeof *m->opts);
     m->enums = calloc(f->ndecls + 1, sizeof *m->enums);
     if (!m->msgs || !m->jobs || !m->opts || !m->enums) abort();
-    jobc_checker c = {.file = f, .sink = sink, .m = m};
+    jobc_checker c = {.file = f, .sink = sink, .m = m, .strict = strict};
     jobc_gen_read(&m->gen);
 
     jobc_check_package(&c);

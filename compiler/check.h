@@ -18,10 +18,12 @@ typedef struct jobc_checker {
     jobc_names decls;      /* top-level name -> its first idl_decl */
     jobc_names enum_values; /* enum value name -> its idl_enum_value (proto scopes them file-wide) */
     bool package_reserved; /* the package was reported for a library's namespace */
+    bool strict;           /* warn about fields numbered by position */
 } jobc_checker;
 
 #define JOBC_ERROR(c, loc, ...) ((c)->errors++, idl_report((c)->sink, IDL_ERROR, (loc), __VA_ARGS__))
 #define JOBC_NOTE(c, loc, ...) idl_report((c)->sink, IDL_NOTE, (loc), __VA_ARGS__)
+#define JOBC_WARNING(c, loc, ...) idl_report((c)->sink, IDL_WARNING, (loc), __VA_ARGS__)
 
 /* shared helpers (check.c) */
 const char *jobc_suggest(const char *word, const char *const *cands, size_t n);

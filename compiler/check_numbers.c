@@ -32,6 +32,11 @@ void jobc_check_numbers(jobc_checker *c, const char *what, const char *owner, id
         if (fs[i]->numbered && !numbered) numbered = fs[i];
         if (!fs[i]->numbered && !implicit) implicit = fs[i];
     }
+    if (c->strict && !numbered && n) {
+        JOBC_WARNING(c, fs[0]->loc, "the %ss of '%s' are numbered by position; inserting or "
+                     "reordering one changes the wire format (number them: %s: ... = 1;)", what,
+                     owner, fs[0]->name);
+    }
     if (numbered && implicit) {
         JOBC_ERROR(c, implicit->loc, "%s '%s' has no field number, but '%s' has one; number every "
                    "%s of '%s' or none", what, implicit->name, numbered->name, what, owner);

@@ -51,9 +51,10 @@ static void jobc_diag_report(void *user, idl_severity sev, idl_loc loc, const ch
                             "not shown (--error-limit=0 shows all)\n", d->path, d->limit);
         }
     }
+    if (sev == IDL_WARNING) d->warnings++;
     if (d->muted) return;
     jobc_buf_printf(&d->out, "%s:%d:%d: %s: %s\n", d->path, loc.first_line, loc.first_column,
-                    sev == IDL_ERROR ? "error" : "note", msg);
+                    sev == IDL_ERROR ? "error" : sev == IDL_WARNING ? "warning" : "note", msg);
     size_t len;
     const char *line = jobc_diag_line(d, loc.first_line, &len);
     if (!line) return;

@@ -44,6 +44,7 @@ typedef struct jobc_diag {
     const char *src;
     size_t len;
     int errors;      /* all errors, shown or not */
+    int warnings;
     int limit;       /* errors shown before "too many errors" (0: all) */
     bool muted;      /* past the limit: notes of hidden errors are hidden too */
     jobc_buf out;    /* rendered text (may hold any byte: write it with its length) */
@@ -90,6 +91,9 @@ typedef struct jobc_model {
 
 /* Checks f, reporting to sink; returns the number of errors. m is filled either way. */
 int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m);
+/* The same, and with strict set a warning for each message or job whose fields are
+   numbered by position (jobc --strict). */
+int jobc_check_strict(const idl_file *f, const idl_sink *sink, jobc_model *m, bool strict);
 void jobc_model_free(jobc_model *m);
 /* The declaration whose generated C names include name, or NULL (after jobc_check). */
 const idl_decl *jobc_model_generator(const jobc_model *m, const char *name);

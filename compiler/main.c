@@ -23,7 +23,7 @@
 typedef struct jobc_cli {
     const char *outdir;
     const char *depfile;
-    bool emit_c, emit_proto, check_only, print_outputs;
+    bool emit_c, emit_proto, check_only, print_outputs, strict;
     int error_limit;
     char **inputs;
     int ninputs;
@@ -45,6 +45,7 @@ static const char jobc_usage[] =
     "  -M, --depfile FILE  also write a Make-style depfile: outputs: input\n"
     "  --print-outputs     print the paths of the outputs, one per line; compile nothing\n"
     "  --error-limit=N     show at most N errors per input (default 20, 0: all)\n"
+    "  --strict            warn about messages and jobs whose fields are numbered by position\n"
     "  --help              show this help\n"
     "  --version           show the version\n";
 
@@ -97,6 +98,8 @@ static int jobc_parse_args(jobc_cli *cli, int argc, char **argv)
             cli->error_limit = (int)n;
         } else if (strcmp(a, "--check") == 0) {
             cli->check_only = true;
+        } else if (strcmp(a, "--strict") == 0) {
+            cli->strict = true;
         } else if (strcmp(a, "--print-outputs") == 0) {
             cli->print_outputs = true;
         } else if (a[0] == '-' && a[1] != '\0') {
@@ -278,7 +281,7 @@ static int jobc_compile(const jobc_cli *cli, const char *path, jobc_output *outs
     idl_file *f;
     idl_parse(path, src, len, &sink, &f);
     jobc_model m;
-    jobc_check(f, &sink, &m);
+    jobc_check_strict(f, &sink, &m, cli->strict);
     int errors = d.errors;
     if (d.out.len) fwrite(d.out.data, 1, d.out.len, stderr);
     if (errors == 0 && !cli->check_only) {

@@ -14,7 +14,7 @@ typedef struct idl_loc {
     int first_line, first_column, last_line, last_column;
 } idl_loc;
 
-typedef enum idl_severity { IDL_ERROR, IDL_NOTE } idl_severity;
+typedef enum idl_severity { IDL_ERROR, IDL_NOTE, IDL_WARNING } idl_severity;
 
 /* Where the front end (and jobc's checks) send diagnostics. */
 typedef struct idl_sink {

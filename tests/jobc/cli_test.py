@@ -56,6 +56,18 @@ with tempfile.TemporaryDirectory() as d:
     check("an error in any input exits 1 and writes nothing",
           r.returncode == 1 and not os.listdir(out2) and "bad.job:1:10: error: unknown type 'nope'" in r.stderr)
 
+    # --- --strict (issue 16 §3): a warning per implicitly numbered message or job ---------
+    strict = os.path.join(d, "strict.job")
+    open(strict, "w").write("message M { a: u32; }\nmessage N { b: u32 = 1; }\njob f(x: u32 = 1);\njob g(y: u32);\n")
+    o = os.path.join(d, "o-strict")
+    os.mkdir(o)
+    r = run("--strict", "-o", o, strict)
+    warned = [l for l in r.stderr.splitlines() if ": warning: " in l]
+    check("--strict warns once per implicitly numbered message or job, exit 0, outputs written",
+          r.returncode == 0 and len(warned) == 2 and "strict.job:1:13: warning: the fields of 'M'" in warned[0]
+          and "strict.job:4:7: warning: the parameters of 'g'" in warned[1] and len(os.listdir(o)) == 3)
+    check("without --strict: no warning", run("--check", strict).stderr == "")
+
     # --- hostile input (issue 11 §6) ----------------------------------------------------
     wide = os.path.join(d, "wide.job")
     open(wide, "wb").write(b"message m { " + b"\x01" * 100000 + b" }\n")
