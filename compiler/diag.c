@@ -6,6 +6,7 @@
  */
 #include "jobc.h"
 
+#include <stdio.h>
 #include <string.h>
 
 void jobc_diag_init(jobc_diag *d, const char *path, const char *src, size_t len, int limit)
@@ -83,6 +84,10 @@ static void jobc_diag_report(void *user, idl_severity sev, idl_loc loc, const ch
         }
     }
     jobc_buf_puts(&d->out, "\n");
+    if (d->immediate) {
+        fwrite(d->out.data, 1, d->out.len, stderr);
+        d->out.len = 0;
+    }
 }
 
 idl_sink jobc_diag_sink(jobc_diag *d)

@@ -46,6 +46,7 @@ typedef struct jobc_diag {
     int errors;      /* all errors, shown or not */
     int warnings;
     int limit;       /* errors shown before "too many errors" (0: all) */
+    bool immediate;  /* write each diagnostic to stderr at once (two files' diagnostics interleave) */
     bool muted;      /* past the limit: notes of hidden errors are hidden too */
     jobc_buf out;    /* rendered text (may hold any byte: write it with its length) */
 } jobc_diag;
@@ -116,6 +117,12 @@ void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out);
 #define JOBC_ARGS_SUFFIX "_args"
 #define JOBC_RESULT_SUFFIX "_result"
 #define JOBC_RESULT_FIELD "value"
+
+/* Compares two checked versions of a file (compat.c): wire-breaking changes are errors
+   reported to new_sink (with a note to old_sink), risky ones warnings; returns the
+   number of errors. */
+int jobc_compat(const jobc_model *old, const idl_sink *old_sink, const jobc_model *new,
+                const idl_sink *new_sink);
 
 /* Edit distance, for "did you mean" suggestions. */
 size_t jobc_edit_distance(const char *a, const char *b);

@@ -37,6 +37,7 @@ typedef struct jobc_output {
 
 static const char jobc_usage[] =
     "usage: jobc [options] FILE.job...\n"
+    "       jobc compat OLD.job NEW.job   (exit 1 on a wire-breaking change)\n"
     "Compiles .job files into C stubs for the lucidity runtime (FILE.job.h, FILE.job.c)\n"
     "and a protobuf schema (FILE.proto).\n"
     "  -o DIR              write outputs into DIR (default: the current directory)\n"
@@ -351,8 +352,52 @@ static int jobc_finish(jobc_output *outs, int n, bool commit)
     return rc;
 }
 
+/* jobc compat OLD NEW: both must check clean; then their wire contracts are compared. */
+static int jobc_compat_main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: jobc compat OLD.job NEW.job\n");
+        return 2;
+    }
+    char *src[2];
+    size_t len[2];
+    jobc_diag d[2];
+    idl_sink sink[2];
+    idl_file *f[2] = {NULL, NULL};
+    jobc_model m[2];
+    int errors = 0, rc = 0;
+    for (int i = 0; i < 2; i++) {
+        src[i] = jobc_read_file(argv[2 + i], JOBC_INPUT_MAX, &len[i]);
+        if (!src[i]) {
+            if (i) free(src[0]);
+            if (i) { jobc_model_free(&m[0]); idl_file_free(f[0]); jobc_diag_free(&d[0]); }
+            return 2;
+        }
+        jobc_diag_init(&d[i], argv[2 + i], src[i], len[i], JOBC_ERROR_LIMIT);
+        d[i].immediate = true;
+        sink[i] = jobc_diag_sink(&d[i]);
+        idl_parse(argv[2 + i], src[i], len[i], &sink[i], &f[i]);
+        jobc_check(f[i], &sink[i], &m[i]);
+        errors += d[i].errors;
+    }
+    if (errors) {
+        fprintf(stderr, "%d error%s in the inputs; not compared.\n", errors, errors == 1 ? "" : "s");
+        rc = 2;
+    } else if (jobc_compat(&m[0], &sink[0], &m[1], &sink[1]) > 0) {
+        rc = 1;
+    }
+    for (int i = 0; i < 2; i++) {
+        jobc_model_free(&m[i]);
+        idl_file_free(f[i]);
+        jobc_diag_free(&d[i]);
+        free(src[i]);
+    }
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "compat") == 0) return jobc_compat_main(argc, argv);
     jobc_cli cli;
     int rc = jobc_parse_args(&cli, argc, argv);
     if (rc >= 0) {
