@@ -17,7 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The largest input read (README "Limits"): a .job file is text written by people. */
+/* The largest input read (docs/language.md, "Limits"): a .job file is text written by people. */
 #define JOBC_INPUT_MAX (64u * 1024 * 1024)
 
 typedef struct jobc_cli {
