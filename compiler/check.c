@@ -5,6 +5,7 @@
 #include "check.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,7 +76,36 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m)
     return jobc_check_strict(f, sink, m, false);
 }
 
+void jobc_note_at(jobc_checker *c, const idl_decl *d, idl_loc loc, const char *fmt, ...)
+{
+    const idl_sink *sink = c->sink;
+    for (size_t i = 0; d && d->file != c->file && i < c->m->nimports; i++) {
+        if (c->m->imports[i].model->file == d->file) sink = c->m->imports[i].sink;
+    }
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    idl_report(sink, IDL_NOTE, loc, "%s", msg);
+}
+
+const char *jobc_own(jobc_checker *c, char *s)
+{
+    if (!s) abort();
+    c->owned = realloc(c->owned, (c->nowned + 1) * sizeof *c->owned);
+    if (!c->owned) abort();
+    c->owned[c->nowned++] = s;
+    return s;
+}
+
 int jobc_check_strict(const idl_file *f, const idl_sink *sink, jobc_model *m, bool strict)
+{
+    return jobc_check_imports(f, sink, m, strict, NULL, 0);
+}
+
+int jobc_check_imports(const idl_file *f, const idl_sink *sink, jobc_model *m, bool strict,
+                       const jobc_import *imports, size_t nimports)
 {
     memset(m, 0, sizeof *m);
     m->file = f;
@@ -84,13 +114,21 @@ int jobc_check_strict(const idl_file *f, const idl_sink *sink, jobc_model *m, bo
     m->opts = calloc(f->ndecls + 1, sizeof *m->opts);
     m->enums = calloc(f->ndecls + 1, sizeof *m->enums);
     if (!m->msgs || !m->jobs || !m->opts || !m->enums) abort();
+    m->imports = imports;
+    m->nimports = nimports;
     jobc_checker c = {.file = f, .sink = sink, .m = m, .strict = strict};
     jobc_gen_read(&m->gen);
 
     jobc_check_package(&c);
     jobc_check_decl_names(&c);
+    jobc_check_imported_names(&c);
+    bool declared = false; /* an enum, message or job came before */
     for (size_t i = 0; i < f->ndecls; i++) {
         idl_decl *d = f->decls[i];
+        if (d->kind == IDL_DECL_IMPORT && declared) {
+            JOBC_ERROR(&c, d->loc, "imports come before any enum, message or job");
+        }
+        declared = declared || (d->kind != IDL_DECL_IMPORT && d->kind != IDL_DECL_PACKAGE);
         if (d->kind == IDL_DECL_MESSAGE) {
             jobc_check_fields(&c, "field", d->name, d->loc, d->message->fields, d->message->nfields);
             jobc_check_numbers(&c, "field", d->name, d->message->fields, d->message->nfields,
@@ -125,6 +163,8 @@ int jobc_check_strict(const idl_file *f, const idl_sink *sink, jobc_model *m, bo
     jobc_measure_messages(&c);
     jobc_names_free(&c.decls);
     jobc_names_free(&c.enum_values);
+    for (size_t i = 0; i < c.nowned; i++) free(c.owned[i]);
+    free(c.owned);
     return c.errors;
 }
 

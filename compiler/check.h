@@ -19,11 +19,19 @@ typedef struct jobc_checker {
     jobc_names enum_values; /* enum value name -> its idl_enum_value (proto scopes them file-wide) */
     bool package_reserved; /* the package was reported for a library's namespace */
     bool strict;           /* warn about fields numbered by position */
+    char **owned;          /* strings made by the checks (qualified names), freed at the end */
+    size_t nowned;
 } jobc_checker;
 
 #define JOBC_ERROR(c, loc, ...) ((c)->errors++, idl_report((c)->sink, IDL_ERROR, (loc), __VA_ARGS__))
 #define JOBC_NOTE(c, loc, ...) idl_report((c)->sink, IDL_NOTE, (loc), __VA_ARGS__)
 #define JOBC_WARNING(c, loc, ...) idl_report((c)->sink, IDL_WARNING, (loc), __VA_ARGS__)
+
+/* A note at a declaration of this file or of an imported one (its file's sink). */
+void jobc_note_at(jobc_checker *c, const idl_decl *d, idl_loc loc, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* A string owned by the checker (freed when the check ends). */
+const char *jobc_own(jobc_checker *c, char *s);
 
 /* shared helpers (check.c) */
 const char *jobc_suggest(const char *word, const char *const *cands, size_t n);
@@ -35,6 +43,7 @@ const char *jobc_decl_what(const idl_decl *d);
 const char *jobc_prim_name(size_t i);
 
 /* check_names.c */
+void jobc_check_imported_names(jobc_checker *c);
 const char *jobc_ident_problem(const char *name);
 bool jobc_check_ident(jobc_checker *c, const char *what, const char *name, idl_loc loc);
 void jobc_check_package(jobc_checker *c);

@@ -2,6 +2,7 @@
 #include "check.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,16 +81,21 @@ const idl_decl *jobc_model_generator(const jobc_model *m, const char *name)
     return jobc_find_generator(m, name, 0, NULL);
 }
 
-/* A collision between a later and an earlier declaration; seq keeps discovery order. */
+/* A collision between a later and an earlier declaration; seq keeps discovery order.
+   With imported set, the earlier one is that declaration of another file (reported
+   when found). */
 typedef struct jobc_clash {
     size_t later, earlier, seq;
     char *name;
+    const idl_decl *imported;
 } jobc_clash;
 
 static int jobc_clash_cmp(const void *x, const void *y)
 {
     const jobc_clash *a = x, *b = y;
     if (a->later != b->later) return a->later < b->later ? -1 : 1;
+    if (!a->imported != !b->imported) return a->imported ? -1 : 1;
+    if (a->imported != b->imported) return (uintptr_t)a->imported < (uintptr_t)b->imported ? -1 : 1;
     if (a->earlier != b->earlier) return a->earlier < b->earlier ? -1 : 1;
     size_t la = strlen(a->name), lb = strlen(b->name); /* the shortest name tells most */
     if (la != lb) return la < lb ? -1 : 1;
@@ -106,6 +112,18 @@ typedef struct jobc_gen_ctx {
     jobc_clash *clashes;
     size_t nclashes, cap;
 } jobc_gen_ctx;
+
+static void jobc_gen_clash(jobc_gen_ctx *x, size_t later, size_t earlier, const idl_decl *imported,
+                           const char *name)
+{
+    if (x->nclashes == x->cap) {
+        x->cap = x->cap ? 2 * x->cap : 16;
+        x->clashes = realloc(x->clashes, x->cap * sizeof *x->clashes);
+        if (!x->clashes) abort();
+    }
+    x->clashes[x->nclashes] = (jobc_clash){later, earlier, x->nclashes, strdup(name), imported};
+    x->nclashes++;
+}
 
 static void jobc_gen_one(void *user, const char *name)
 {
@@ -126,16 +144,13 @@ static void jobc_gen_one(void *user, const char *name)
     const idl_decl *e = x->extended ? jobc_find_generator(c->m, name, strlen(x->cname) + 1, x->d)
                                     : NULL;
     if (!e) return;
+    if (e->file != c->file) { /* a declaration of an imported file */
+        jobc_gen_clash(x, x->index, 0, e, name);
+        return;
+    }
     size_t ei = 0;
     while (c->file->decls[ei] != e) ei++;
-    if (x->nclashes == x->cap) {
-        x->cap = x->cap ? 2 * x->cap : 16;
-        x->clashes = realloc(x->clashes, x->cap * sizeof *x->clashes);
-        if (!x->clashes) abort();
-    }
-    x->clashes[x->nclashes] = (jobc_clash){ei > x->index ? ei : x->index,
-                                           ei > x->index ? x->index : ei, x->nclashes, strdup(name)};
-    x->nclashes++;
+    jobc_gen_clash(x, ei > x->index ? ei : x->index, ei > x->index ? x->index : ei, NULL, name);
 }
 
 /* The names of one struct (T) and of its message-typed fields. */
@@ -179,10 +194,24 @@ static void jobc_index_cnames(jobc_checker *c)
     if (!p) abort();
     for (size_t i = 0; i < f->ndecls; i++) {
         idl_decl *d = f->decls[i];
-        if (d->kind == IDL_DECL_PACKAGE) continue;
+        if (d->kind == IDL_DECL_PACKAGE || d->kind == IDL_DECL_IMPORT) continue;
         int n = sprintf(p, "%s%s%s", plen ? c->m->package : "", plen ? "_" : "", d->name);
         jobc_names_put(&c->m->cdecls, p, d); /* a duplicate keeps the first */
+        if (d->kind == IDL_DECL_MESSAGE) {
+            d->message->cname = p;
+            d->message->package = c->m->package;
+        } else if (d->kind == IDL_DECL_ENUM) {
+            d->enm->cname = p;
+            d->enm->package = c->m->package;
+        }
         p += n + 1;
+    }
+    /* the C names of every imported file share the program with this file's */
+    for (size_t i = 0; i < c->m->nimports; i++) {
+        const jobc_names *t = &c->m->imports[i].model->cdecls;
+        for (size_t k = 0; k < t->cap; k++) {
+            if (t->slots[k].key) jobc_names_put(&c->m->cdecls, t->slots[k].key, t->slots[k].value);
+        }
     }
 }
 
@@ -202,7 +231,9 @@ void jobc_check_generated_names(jobc_checker *c)
     jobc_gen_ctx x = {.c = c};
     for (size_t i = 0; i < f->ndecls; i++) {
         idl_decl *d = f->decls[i];
-        if (d->kind == IDL_DECL_PACKAGE || jobc_ident_problem(d->name)) continue; /* reported */
+        if (d->kind == IDL_DECL_PACKAGE || d->kind == IDL_DECL_IMPORT || jobc_ident_problem(d->name)) {
+            continue; /* reported */
+        }
         char cname[2 * JOBC_NAME_LEN_MAX + 16];
         snprintf(cname, sizeof cname, "%s%s%s", c->m->package ? c->m->package : "",
                  c->m->package ? "_" : "", d->name);
@@ -237,7 +268,15 @@ void jobc_check_generated_names(jobc_checker *c)
     if (x.nclashes) qsort(x.clashes, x.nclashes, sizeof *x.clashes, jobc_clash_cmp);
     for (size_t i = 0; i < x.nclashes; i++) {
         const jobc_clash *k = &x.clashes[i];
-        if (!(i > 0 && k->later == k[-1].later && k->earlier == k[-1].earlier)) {
+        bool first = !(i > 0 && k->later == k[-1].later && k->earlier == k[-1].earlier &&
+                       k->imported == k[-1].imported); /* one report per pair of declarations */
+        if (first && k->imported) {
+            const idl_decl *d = f->decls[k->later], *e = k->imported;
+            JOBC_ERROR(c, d->loc, "%s '%s' generates the C name '%s', which %s '%s' of '%s' also "
+                       "generates", jobc_decl_what(d), d->name, k->name, jobc_decl_what(e), e->name,
+                       e->file->path);
+            jobc_note_at(c, e, e->loc, "%s '%s' is declared here", jobc_decl_what(e), e->name);
+        } else if (first) {
             const idl_decl *d = f->decls[k->later], *e = f->decls[k->earlier];
             JOBC_ERROR(c, d->loc, "%s '%s' generates the C name '%s', which %s '%s' also generates",
                        jobc_decl_what(d), d->name, k->name, jobc_decl_what(e), e->name);

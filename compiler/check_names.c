@@ -43,6 +43,7 @@ const char *jobc_ident_problem(const char *name)
     if (name[0] == '_' || strstr(name, "__")) {
         return "is reserved: names may not start with '_' or contain '__'";
     }
+    if (strchr(name, '.')) return "is not a plain name ('.' only qualifies a type of an imported package)";
     return NULL;
 }
 
@@ -97,7 +98,7 @@ void jobc_check_decl_names(jobc_checker *c)
 {
     for (size_t i = 0; i < c->file->ndecls; i++) {
         idl_decl *d = c->file->decls[i];
-        if (d->kind == IDL_DECL_PACKAGE) continue;
+        if (d->kind == IDL_DECL_PACKAGE || d->kind == IDL_DECL_IMPORT) continue;
         if (jobc_prim_of(d->name) != IDL_PRIM_NONE) {
             JOBC_ERROR(c, d->loc, "%s name '%s' is a builtin type name", jobc_decl_what(d), d->name);
         }
@@ -244,4 +245,36 @@ void jobc_check_enum(jobc_checker *c, const idl_enum *e)
     }
     free(k);
     jobc_names_free(&keys);
+}
+
+/* The types of the files this one imports: under their own name when they share this
+   file's package or have none, else as package.Name (protobuf's rule). A name two files
+   would both give is an error at the later one, with a note at the other. */
+void jobc_check_imported_names(jobc_checker *c)
+{
+    const char *own = c->m->package;
+    for (size_t i = 0; i < c->m->nimports; i++) {
+        const jobc_import *imp = &c->m->imports[i];
+        if (!imp->by) continue; /* indirect: its types are not visible here */
+        const idl_file *f = imp->model->file;
+        const char *pkg = imp->model->package;
+        for (size_t k = 0; k < f->ndecls; k++) {
+            const idl_decl *d = f->decls[k];
+            if (d->kind != IDL_DECL_MESSAGE && d->kind != IDL_DECL_ENUM) continue;
+            const char *key = d->name;
+            if (pkg && (!own || strcmp(pkg, own) != 0)) {
+                size_t n = strlen(pkg) + strlen(d->name) + 2;
+                char *q = malloc(n);
+                if (q) snprintf(q, n, "%s.%s", pkg, d->name);
+                key = jobc_own(c, q);
+            }
+            const idl_decl *e = jobc_names_put(&c->decls, key, (void *)d);
+            if (e && e != d) {
+                JOBC_ERROR(c, e->file == c->file ? e->loc : imp->by->loc,
+                           "'%s' is declared both here%s and in '%s'", key,
+                           e->file == c->file ? "" : " (by an import)", f->path);
+                jobc_note_at(c, d, d->loc, "'%s' is declared here", d->name);
+            }
+        }
+    }
 }

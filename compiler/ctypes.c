@@ -52,10 +52,11 @@ void jobc_cname(const jobc_model *m, const char *name, char *out)
 
 void jobc_member_ctype(const jobc_model *m, const idl_type *t, char *out)
 {
+    (void)m; /* messages and enums carry their C names: their own file's package prefix */
     if (t->msg) {
-        jobc_cname(m, t->msg->name, out);
+        snprintf(out, JOBC_NAME_MAX, "%s", t->msg->cname); /* its own file's package prefix */
     } else if (t->enm) {
-        jobc_cname(m, t->enm->name, out);
+        snprintf(out, JOBC_NAME_MAX, "%s", t->enm->cname);
     } else {
         snprintf(out, JOBC_NAME_MAX, "%s", jobc_prim_map[t->prim].ctype);
     }

@@ -53,7 +53,13 @@ static void jobc_diag_report(void *user, idl_severity sev, idl_loc loc, const ch
         }
     }
     if (sev == IDL_WARNING) d->warnings++;
-    if (d->muted) return;
+    if (d->muted) {
+        if (d->immediate && d->out.len) {
+            fwrite(d->out.data, 1, d->out.len, stderr);
+            d->out.len = 0;
+        }
+        return;
+    }
     jobc_buf_printf(&d->out, "%s:%d:%d: %s: %s\n", d->path, loc.first_line, loc.first_column,
                     sev == IDL_ERROR ? "error" : sev == IDL_WARNING ? "warning" : "note", msg);
     size_t len;

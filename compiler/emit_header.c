@@ -34,7 +34,7 @@ static void jobc_emit_struct(const jobc_model *m, const jobc_struct *st, jobc_bu
         const idl_type *t = f->type->elem ? f->type->elem : f->type;
         if (t->msg) {
             char sub[JOBC_NAME_MAX];
-            jobc_cname(m, t->msg->name, sub);
+            snprintf(sub, sizeof sub, "%s", t->msg->cname);
             jobc_tmpl(&msgtypes, jobc_template("msgtype.h"),
                       (const char *const[]){"T", st->T, "field", f->name, "sub", sub, NULL});
         }
@@ -149,11 +149,21 @@ void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
     jobc_buf_puts(&structs, "");
     jobc_buf_puts(&descs, "");
     jobc_buf_puts(&jobs, "");
+    jobc_buf includes = {0};
+    jobc_buf_puts(&includes, "");
+    for (size_t i = 0; i < m->nimports; i++) {
+        if (m->imports[i].by) {
+            jobc_tmpl(&includes, jobc_template("include.h"),
+                      (const char *const[]){"base", m->imports[i].base, NULL});
+        }
+    }
     jobc_tmpl(out, jobc_template("header.h"),
               (const char *const[]){"version", JOBC_VERSION, "source", source, "guard", guard,
+                                    "includes", includes.data,
                                     "typedefs", typedefs.data, "structs", structs.data,
                                     "descriptors", descs.data, "frees", frees.data, "jobs",
                                     jobs.data, NULL});
+    jobc_buf_free(&includes);
     jobc_buf_free(&typedefs);
     jobc_buf_free(&structs);
     jobc_buf_free(&descs);

@@ -29,8 +29,9 @@ static void jobc_proto_reserved(idl_reserved *const *rs, size_t nr, jobc_buf *ou
     }
 }
 
-static void jobc_proto_message(const char *name, const char *doc, idl_field **fs, size_t n,
-                               idl_reserved *const *rs, size_t nr, jobc_buf *out)
+static void jobc_proto_message(const char *package, const char *name, const char *doc,
+                               idl_field **fs, size_t n, idl_reserved *const *rs, size_t nr,
+                               jobc_buf *out)
 {
     jobc_buf fields = {0};
     jobc_buf_puts(&fields, "");
@@ -39,6 +40,12 @@ static void jobc_proto_message(const char *name, const char *doc, idl_field **fs
         char tag[16];
         snprintf(tag, sizeof tag, "%u", fs[i]->tag);
         const char *type = t->msg ? t->msg->name : t->enm ? t->enm->name : jobc_proto_types[t->prim];
+        const char *pkg = t->msg ? t->msg->package : t->enm ? t->enm->package : NULL;
+        char qualified[2 * JOBC_NAME_MAX];
+        if (pkg && (!package || strcmp(pkg, package) != 0)) { /* a type of an imported package */
+            snprintf(qualified, sizeof qualified, "%s.%s", pkg, type);
+            type = qualified;
+        }
         jobc_tmpl(&fields, jobc_template("field.proto"),
                   (const char *const[]){"label", fs[i]->type->elem ? "repeated "
                                                  : fs[i]->type->optional ? "optional " : "",
@@ -79,7 +86,7 @@ void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out)
     for (size_t i = 0; i < m->file->ndecls; i++) {
         const idl_decl *d = m->file->decls[i];
         if (d->kind == IDL_DECL_MESSAGE) {
-            jobc_proto_message(d->name, d->message->doc, d->message->fields, d->message->nfields,
+            jobc_proto_message(m->package, d->name, d->message->doc, d->message->fields, d->message->nfields,
                                d->message->reserved, d->message->nreserved, &msgs);
         } else if (d->kind == IDL_DECL_ENUM) {
             jobc_proto_enum(d->enm, &msgs);
@@ -89,18 +96,28 @@ void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out)
         const idl_job *j = m->jobs[i];
         char name[512];
         snprintf(name, sizeof name, "%s_args", j->name);
-        jobc_proto_message(name, j->doc, j->params, j->nparams, j->reserved, j->nreserved, &msgs);
+        jobc_proto_message(m->package, name, j->doc, j->params, j->nparams, j->reserved, j->nreserved, &msgs);
         idl_field value = {.name = JOBC_RESULT_FIELD, .type = j->result, .tag = 1};
         idl_field *vp = &value;
         snprintf(name, sizeof name, "%s_result", j->name);
-        jobc_proto_message(name, NULL, j->result ? &vp : NULL, j->result ? 1 : 0, NULL, 0, &msgs);
+        jobc_proto_message(m->package, name, NULL, j->result ? &vp : NULL, j->result ? 1 : 0, NULL, 0, &msgs);
     }
     if (msgs.len) msgs.data[--msgs.len] = '\0'; /* no blank line at the end */
     char source[512];
     snprintf(source, sizeof source, "%s.job", base);
+    jobc_buf imports = {0};
+    jobc_buf_puts(&imports, "");
+    for (size_t i = 0; i < m->nimports; i++) {
+        if (m->imports[i].by) {
+            jobc_tmpl(&imports, jobc_template("import.proto"),
+                      (const char *const[]){"base", m->imports[i].base, NULL});
+        }
+    }
     jobc_tmpl(out, jobc_template("file.proto"),
               (const char *const[]){"version", JOBC_VERSION, "source", source, "package",
-                                    package.data, "messages", msgs.data, NULL});
+                                    package.data, "imports", imports.data, "messages", msgs.data,
+                                    NULL});
+    jobc_buf_free(&imports);
     jobc_buf_free(&msgs);
     jobc_buf_free(&package);
 }

@@ -74,6 +74,8 @@ typedef struct jobc_opts {
 
 extern const char *const jobc_interval_names[JOBC_NINTERVALS];
 
+struct jobc_import;
+
 /* The checked model the emitters read. */
 typedef struct jobc_model {
     const idl_file *file;
@@ -88,6 +90,8 @@ typedef struct jobc_model {
     jobc_names cdecls;    /* C name (package prefix included) -> its idl_decl */
     char *cnames;         /* the storage of cdecls' keys */
     jobc_gen_table gen;   /* the names the templates generate (names.h) */
+    const struct jobc_import *imports; /* the files it imports, directly or not */
+    size_t nimports;
 } jobc_model;
 
 /* Checks f, reporting to sink; returns the number of errors. m is filled either way. */
@@ -95,6 +99,21 @@ int jobc_check(const idl_file *f, const idl_sink *sink, jobc_model *m);
 /* The same, and with strict set a warning for each message or job whose fields are
    numbered by position (jobc --strict). */
 int jobc_check_strict(const idl_file *f, const idl_sink *sink, jobc_model *m, bool strict);
+
+/* A checked file that another imports: its model (alive while the importer is checked
+   and emitted), the sink its own diagnostics go to, and whether the importer names it
+   in an import (visible) or only reaches it through another file (its C names still
+   share the program). */
+typedef struct jobc_import jobc_import;
+struct jobc_import {
+    const jobc_model *model;
+    const idl_sink *sink;
+    const idl_decl *by;   /* the importer's import declaration, NULL when indirect */
+    const char *base;     /* its output base name ("common" for common.job) */
+};
+
+int jobc_check_imports(const idl_file *f, const idl_sink *sink, jobc_model *m, bool strict,
+                       const jobc_import *imports, size_t nimports);
 void jobc_model_free(jobc_model *m);
 /* The declaration whose generated C names include name, or NULL (after jobc_check). */
 const idl_decl *jobc_model_generator(const jobc_model *m, const char *name);
@@ -123,6 +142,36 @@ void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out);
    number of errors. */
 int jobc_compat(const jobc_model *old, const idl_sink *old_sink, const jobc_model *new,
                 const idl_sink *new_sink);
+
+/* The largest input read (docs/language.md, "Limits"): a .job file is text written by people. */
+#define JOBC_INPUT_MAX (64u * 1024 * 1024)
+
+/* Reads a whole regular file of at most JOBC_INPUT_MAX bytes (NUL-terminated); NULL
+   with a message on stderr. */
+char *jobc_read_input(const char *path, size_t *len);
+
+/* A .job file and what it imports, loaded and checked (load.c). */
+typedef struct jobc_unit jobc_unit;
+typedef struct jobc_load {
+    jobc_unit **units; /* [0] the input, then each imported file once */
+    size_t nunits;
+    int errors;        /* in any of them */
+    bool io_error;
+} jobc_load;
+
+typedef struct jobc_load_opts {
+    const char *const *include_dirs; /* -I */
+    size_t ninclude;
+    int error_limit;
+    bool strict;
+} jobc_load_opts;
+
+/* Loads and checks path and its imports; the input's model, or NULL when it could not
+   be read. Diagnostics go to stderr as they are made. */
+const jobc_model *jobc_load_file(jobc_load *l, const jobc_load_opts *o, const char *path);
+/* The imported files' paths (for the depfile); returns how many. */
+size_t jobc_load_deps(const jobc_load *l, const char **paths, size_t cap);
+void jobc_load_free(jobc_load *l);
 
 /* Edit distance, for "did you mean" suggestions. */
 size_t jobc_edit_distance(const char *a, const char *b);

@@ -17,8 +17,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* The largest input read (docs/language.md, "Limits"): a .job file is text written by people. */
-#define JOBC_INPUT_MAX (64u * 1024 * 1024)
 
 typedef struct jobc_cli {
     const char *outdir;
@@ -27,6 +25,10 @@ typedef struct jobc_cli {
     int error_limit;
     char **inputs;
     int ninputs;
+    const char **include_dirs; /* -I DIR */
+    size_t ninclude;
+    char ***deps;              /* per input: the files it imports (for the depfile) */
+    size_t *ndeps;
 } jobc_cli;
 
 /* One output: its final path, and the temporary file that holds it until the end. */
@@ -41,6 +43,7 @@ static const char jobc_usage[] =
     "Compiles .job files into C stubs for the lucidity runtime (FILE.job.h, FILE.job.c)\n"
     "and a protobuf schema (FILE.proto).\n"
     "  -o DIR              write outputs into DIR (default: the current directory)\n"
+    "  -I DIR              also look for imported files in DIR (after the importer's folder)\n"
     "  --emit=c,proto      which outputs to write (default: both)\n"
     "  --check             check the inputs only; write nothing\n"
     "  -M, --depfile FILE  also write a Make-style depfile: outputs: input\n"
@@ -73,6 +76,7 @@ static int jobc_parse_args(jobc_cli *cli, int argc, char **argv)
     *cli = (jobc_cli){.outdir = ".", .emit_c = true, .emit_proto = true,
                       .error_limit = JOBC_ERROR_LIMIT};
     cli->inputs = calloc((size_t)argc, sizeof *cli->inputs);
+    cli->include_dirs = calloc((size_t)argc, sizeof *cli->include_dirs);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -87,6 +91,12 @@ static int jobc_parse_args(jobc_cli *cli, int argc, char **argv)
                 return 2;
             }
             *(a[1] == 'o' ? &cli->outdir : &cli->depfile) = argv[++i];
+        } else if (strcmp(a, "-I") == 0 || (strncmp(a, "-I", 2) == 0 && a[2])) {
+            if (!a[2] && i + 1 >= argc) {
+                fprintf(stderr, "jobc: option '-I' needs a directory\n%s", jobc_usage);
+                return 2;
+            }
+            cli->include_dirs[cli->ninclude++] = a[2] ? a + 2 : argv[++i];
         } else if (strncmp(a, "--emit=", 7) == 0) {
             if (!jobc_parse_emit(cli, a + 7)) return 2;
         } else if (strncmp(a, "--error-limit=", 14) == 0) {
@@ -115,42 +125,6 @@ static int jobc_parse_args(jobc_cli *cli, int argc, char **argv)
         return 2;
     }
     return -1;
-}
-
-/* Reads a whole regular file of at most max bytes; NULL with a message on stderr. */
-static char *jobc_read_file(const char *path, size_t max, size_t *len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
-    if (fd < 0 || fstat(fd, &st) != 0) {
-        fprintf(stderr, "jobc: cannot read '%s': %s\n", path, strerror(errno));
-        if (fd >= 0) close(fd);
-        return NULL;
-    }
-    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-        fprintf(stderr, S_ISREG(st.st_mode) ? "jobc: '%s' is larger than %zu MiB, the limit for an input\n"
-                                            : "jobc: '%s' is not a regular file\n",
-                path, max >> 20);
-        close(fd);
-        return NULL;
-    }
-    char *data = malloc((size_t)st.st_size + 1);
-    size_t got = 0;
-    while (data && got < (size_t)st.st_size) {
-        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) break;
-        got += (size_t)n;
-    }
-    close(fd);
-    if (!data || got != (size_t)st.st_size) {
-        fprintf(stderr, "jobc: cannot read '%s': %s\n", path, data ? "short read" : strerror(ENOMEM));
-        free(data);
-        return NULL;
-    }
-    data[got] = '\0';
-    *len = got;
-    return data;
 }
 
 /* Whether path holds exactly text (an existing output that need not be rewritten). */
@@ -269,40 +243,35 @@ static int jobc_plan_outputs(const jobc_cli *cli, jobc_output *outs, int *nouts)
     return rc;
 }
 
-/* Parses, checks and emits one input into its staged outputs; returns its error
-   count, or -1 on an I/O error. */
-static int jobc_compile(const jobc_cli *cli, const char *path, jobc_output *outs)
+/* Loads and checks one input with everything it imports, and emits the input's own
+   outputs into their staged files; returns its error count, or -1 on an I/O error. */
+static int jobc_compile(const jobc_cli *cli, int index, jobc_output *outs)
 {
-    size_t len;
-    char *src = jobc_read_file(path, JOBC_INPUT_MAX, &len);
-    if (!src) return -1;
-    jobc_diag d;
-    jobc_diag_init(&d, path, src, len, cli->error_limit);
-    idl_sink sink = jobc_diag_sink(&d);
-    idl_file *f;
-    idl_parse(path, src, len, &sink, &f);
-    jobc_model m;
-    jobc_check_strict(f, &sink, &m, cli->strict);
-    int errors = d.errors;
-    if (d.out.len) fwrite(d.out.data, 1, d.out.len, stderr);
-    if (errors == 0 && !cli->check_only) {
+    const char *path = cli->inputs[index];
+    jobc_load l;
+    jobc_load_opts o = {cli->include_dirs, cli->ninclude, cli->error_limit, cli->strict};
+    const jobc_model *m = jobc_load_file(&l, &o, path);
+    int errors = l.io_error ? -1 : l.errors;
+    if (m && errors == 0 && !cli->check_only) {
         char *base = jobc_base_name(path);
         void (*emit[3])(const jobc_model *, const char *, jobc_buf *) = {
             cli->emit_c ? jobc_emit_header : NULL, cli->emit_c ? jobc_emit_source : NULL,
             cli->emit_proto ? jobc_emit_proto : NULL};
-        for (int k = 0, o = 0; k < 3 && errors >= 0; k++) {
+        for (int k = 0, n = 0; k < 3 && errors >= 0; k++) {
             if (!emit[k]) continue;
             jobc_buf text = {0};
-            emit[k](&m, base, &text);
-            if (jobc_stage(&outs[o++], &text) != 0) errors = -1;
+            emit[k](m, base, &text);
+            if (jobc_stage(&outs[n++], &text) != 0) errors = -1;
             jobc_buf_free(&text);
         }
         free(base);
     }
-    jobc_model_free(&m);
-    idl_file_free(f);
-    jobc_diag_free(&d);
-    free(src);
+    cli->ndeps[index] = l.nunits > 1 ? l.nunits - 1 : 0;
+    cli->deps[index] = calloc(cli->ndeps[index] + 1, sizeof(char *));
+    const char **d = (const char **)cli->deps[index];
+    size_t nd = jobc_load_deps(&l, d, cli->ndeps[index]);
+    for (size_t i = 0; i < nd; i++) cli->deps[index][i] = strdup(d[i]);
+    jobc_load_free(&l);
     return errors;
 }
 
@@ -327,6 +296,10 @@ static int jobc_stage_depfile(const jobc_cli *cli, const jobc_output *outs, jobc
         }
         jobc_buf_puts(&text, ": ");
         jobc_make_path(&text, cli->inputs[i]);
+        for (size_t k = 0; k < cli->ndeps[i]; k++) { /* an edited import rebuilds the importer */
+            jobc_buf_puts(&text, " ");
+            jobc_make_path(&text, cli->deps[i][k]);
+        }
         jobc_buf_puts(&text, "\n");
     }
     dep->path = strdup(cli->depfile);
@@ -367,7 +340,7 @@ static int jobc_compat_main(int argc, char **argv)
     jobc_model m[2];
     int errors = 0, rc = 0;
     for (int i = 0; i < 2; i++) {
-        src[i] = jobc_read_file(argv[2 + i], JOBC_INPUT_MAX, &len[i]);
+        src[i] = jobc_read_input(argv[2 + i], &len[i]);
         if (!src[i]) {
             if (i) free(src[0]);
             if (i) { jobc_model_free(&m[0]); idl_file_free(f[0]); jobc_diag_free(&d[0]); }
@@ -402,18 +375,21 @@ int main(int argc, char **argv)
     int rc = jobc_parse_args(&cli, argc, argv);
     if (rc >= 0) {
         free(cli.inputs);
+        free(cli.include_dirs);
         return rc;
     }
     /* 3 per input and the depfile */
     jobc_output *outs = calloc((size_t)cli.ninputs * 3 + 1, sizeof *outs);
     int nouts = 0, errors = 0;
+    cli.deps = calloc((size_t)cli.ninputs, sizeof *cli.deps);
+    cli.ndeps = calloc((size_t)cli.ninputs, sizeof *cli.ndeps);
     rc = jobc_plan_outputs(&cli, outs, &nouts);
     if (rc == 0 && cli.print_outputs) {
         for (int i = 0; i < nouts; i++) puts(outs[i].path);
     } else if (rc == 0) {
         int per = (cli.emit_c ? 2 : 0) + (cli.emit_proto ? 1 : 0);
         for (int i = 0; i < cli.ninputs; i++) {
-            int e = jobc_compile(&cli, cli.inputs[i], outs + i * per);
+            int e = jobc_compile(&cli, i, outs + i * per);
             if (e < 0) rc = 2;
             else errors += e;
         }
@@ -430,7 +406,14 @@ int main(int argc, char **argv)
         }
     }
     for (int i = 0; i < nouts; i++) free(outs[i].path);
+    for (int i = 0; i < cli.ninputs; i++) {
+        for (size_t k = 0; cli.deps[i] && k < cli.ndeps[i]; k++) free(cli.deps[i][k]);
+        free(cli.deps[i]);
+    }
+    free(cli.deps);
+    free(cli.ndeps);
     free(outs);
     free(cli.inputs);
+    free(cli.include_dirs);
     return rc;
 }

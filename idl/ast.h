@@ -85,6 +85,8 @@ typedef struct idl_enum {
     const char *name;
     idl_loc loc;
     const char *doc;   /* doc comment before it, or NULL */
+    const char *cname; /* its C name (package prefix included), set by its file's checks */
+    const char *package; /* its file's package, or NULL */
     idl_enum_value **values;
     size_t nvalues;
 } idl_enum;
@@ -93,6 +95,8 @@ typedef struct idl_message {
     const char *name;
     idl_loc loc;
     const char *doc;   /* doc comment before it, or NULL */
+    const char *cname; /* its C name (package prefix included), set by its file's checks */
+    const char *package; /* its file's package, or NULL */
     idl_field **fields;
     size_t nfields;
     idl_reserved **reserved;
@@ -117,12 +121,17 @@ typedef struct idl_job {
     size_t nreserved;
 } idl_job;
 
-typedef enum idl_decl_kind { IDL_DECL_PACKAGE, IDL_DECL_MESSAGE, IDL_DECL_JOB, IDL_DECL_ENUM } idl_decl_kind;
+typedef enum idl_decl_kind {
+    IDL_DECL_PACKAGE, IDL_DECL_MESSAGE, IDL_DECL_JOB, IDL_DECL_ENUM, IDL_DECL_IMPORT
+} idl_decl_kind;
+
+struct idl_file;
 
 typedef struct idl_decl {
     idl_decl_kind kind;
     idl_loc loc;
-    const char *name;    /* package name for IDL_DECL_PACKAGE */
+    const char *name;    /* package name for IDL_DECL_PACKAGE, the path for IDL_DECL_IMPORT */
+    const struct idl_file *file; /* the file that declares it */
     idl_message *message;
     idl_job *job;
     idl_enum *enm;

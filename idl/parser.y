@@ -55,6 +55,7 @@ static void idl_add_decl(struct idl_parser *p, idl_decl_kind kind, idl_loc loc, 
     d->message = m;
     d->job = j;
     d->enm = e;
+    d->file = p->file;
     idl_push(p->file, (void ***)&p->file->decls, &p->file->ndecls, d);
 }
 
@@ -160,6 +161,12 @@ file : %empty
 
 /* decl -> 'package' IDENT ';' | message | job */
 decl : "package" IDENT ';'      { idl_add_decl(p, IDL_DECL_PACKAGE, @2, $2, NULL, NULL, NULL); }
+     | IDENT STRING ';'         { if (strcmp($1, "import") == 0) {
+                                      idl_add_decl(p, IDL_DECL_IMPORT, @2, $2, NULL, NULL, NULL);
+                                  } else {
+                                      idl_report(p->sink, IDL_ERROR, @1, "unexpected '%s' (a file starts with package, import, enum, message or job)", $1);
+                                      p->errors++;
+                                  } }
      | "message" IDENT '{' fields '}'
                                 { $4->name = $2; $4->loc = @2; $4->doc = $1;
                                   idl_add_decl(p, IDL_DECL_MESSAGE, @2, $2, $4, NULL, NULL); }
