@@ -61,6 +61,19 @@ typedef struct jobc_frame {
     size_t next; /* next field to look at */
 } jobc_frame;
 
+/* Pushes msg on the walk's stack (growing it) and marks it as on the path. */
+static jobc_frame *jobc_push_frame(jobc_frame *st, size_t *cap, size_t *depth, idl_message *msg)
+{
+    if (*depth == *cap) {
+        *cap *= 2;
+        st = realloc(st, *cap * sizeof *st);
+        if (!st) abort();
+    }
+    msg->visit = 1;
+    st[(*depth)++] = (jobc_frame){msg, 0};
+    return st;
+}
+
 static void jobc_report_cycle(jobc_checker *c, const jobc_frame *path, size_t depth,
                               const idl_message *target, const idl_field *closing)
 {
@@ -104,13 +117,7 @@ void jobc_order_messages(jobc_checker *c)
                     jobc_report_cycle(c, st, depth, sub, f);
                     continue;
                 }
-                if (depth == cap) {
-                    cap *= 2;
-                    st = realloc(st, cap * sizeof *st);
-                    if (!st) abort();
-                }
-                sub->visit = 1;
-                st[depth++] = (jobc_frame){sub, 0};
+                st = jobc_push_frame(st, &cap, &depth, sub);
                 continue;
             }
             msg->visit = 2;
@@ -152,13 +159,7 @@ static void jobc_depths(jobc_checker *c)
                     continue;
                 }
                 top->next--; /* come back to this field for its depth */
-                if (depth == cap) {
-                    cap *= 2;
-                    st = realloc(st, cap * sizeof *st);
-                    if (!st) abort();
-                }
-                sub->visit = 1;
-                st[depth++] = (jobc_frame){sub, 0};
+                st = jobc_push_frame(st, &cap, &depth, sub);
                 continue;
             }
             if (msg->depth == 0) msg->depth = 1;

@@ -32,6 +32,8 @@ void jobc_buf_free(jobc_buf *b);
  * template and its emitter must agree.
  */
 void jobc_tmpl(jobc_buf *out, const char *tmpl, const char *const *kv);
+/* The value kv pairs with the klen-character key, or NULL. */
+const char *jobc_tmpl_value(const char *const *kv, const char *key, size_t klen);
 /* The embedded template called name (templates/<name>.tmpl). */
 const char *jobc_template(const char *name);
 /* The embedded templates, by index (for the checks that read them). */
@@ -149,6 +151,9 @@ int jobc_compat(const jobc_model *old, const idl_sink *old_sink, const jobc_mode
 /* Reads a whole regular file of at most JOBC_INPUT_MAX bytes (NUL-terminated); NULL
    with a message on stderr. */
 char *jobc_read_input(const char *path, size_t *len);
+
+/* The base of a .job file's outputs: "dir/my.square.job" -> "my.square" (malloc'd). */
+char *jobc_base_name(const char *path);
 
 /* A .job file and what it imports, loaded and checked (load.c). */
 typedef struct jobc_unit jobc_unit;

@@ -75,7 +75,7 @@ struct jobc_unit {
     bool loading, checked;
 };
 
-static char *jobc_load_base(const char *path)
+char *jobc_base_name(const char *path)
 {
     const char *slash = strrchr(path, '/');
     const char *b = slash ? slash + 1 : path;
@@ -136,7 +136,7 @@ static jobc_unit *jobc_load_unit(jobc_load *l, const jobc_load_opts *o, const ch
     if (!u) abort();
     u->path = strdup(path);
     u->real = strdup(real);
-    u->base = jobc_load_base(path);
+    u->base = jobc_base_name(path);
     l->units = realloc(l->units, (l->nunits + 1) * sizeof *l->units);
     if (!l->units) abort();
     l->units[l->nunits++] = u;

@@ -178,15 +178,6 @@ static int jobc_stage(jobc_output *out, const jobc_buf *text)
     return 0;
 }
 
-/* "dir/square.job" -> "square" */
-static char *jobc_base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *b = slash ? slash + 1 : path;
-    size_t len = strlen(b);
-    if (len > 4 && strcmp(b + len - 4, ".job") == 0) len -= 4;
-    return strndup(b, len);
-}
 
 /* A base name the outputs can carry: C names the header in #include "..." and the
    sources name it in comments, so quotes, backslashes and control bytes cannot be

@@ -293,11 +293,9 @@ static bool jobc_gen_fill(const char *p, const char *const *kv, jobc_buf *out)
     while (*p) {
         if (p[0] == '$' && p[1] == '{') {
             const char *close = strchr(p, '}');
-            size_t klen = (size_t)(close - p - 2);
-            const char *const *k = kv;
-            while (*k && !(strlen(*k) == klen && strncmp(*k, p + 2, klen) == 0)) k += 2;
-            if (!*k) return false;
-            jobc_buf_puts(out, k[1]);
+            const char *value = jobc_tmpl_value(kv, p + 2, (size_t)(close - p - 2));
+            if (!value) return false;
+            jobc_buf_puts(out, value);
             any = true;
             p = close + 1;
         } else {
@@ -324,12 +322,10 @@ static bool jobc_gen_spells(const char *p, const char *const *kv, const char *na
     while (*p) {
         if (p[0] == '$' && p[1] == '{') {
             const char *close = strchr(p, '}');
-            size_t klen = (size_t)(close - p - 2);
-            const char *const *k = kv;
-            while (*k && !(strlen(*k) == klen && strncmp(*k, p + 2, klen) == 0)) k += 2;
-            if (!*k) return false;
-            size_t vlen = strlen(k[1]);
-            if (strncmp(name, k[1], vlen) != 0) return false;
+            const char *value = jobc_tmpl_value(kv, p + 2, (size_t)(close - p - 2));
+            if (!value) return false;
+            size_t vlen = strlen(value);
+            if (strncmp(name, value, vlen) != 0) return false;
             name += vlen;
             any = true;
             p = close + 1;
