@@ -174,6 +174,8 @@ typedef struct jobc_load_opts {
 /* Loads and checks path and its imports; the input's model, or NULL when it could not
    be read. Diagnostics go to stderr as they are made. */
 const jobc_model *jobc_load_file(jobc_load *l, const jobc_load_opts *o, const char *path);
+/* The sink of the input's own diagnostics. */
+const idl_sink *jobc_load_sink(const jobc_load *l);
 /* The imported files' paths (for the depfile); returns how many. */
 size_t jobc_load_deps(const jobc_load *l, const char **paths, size_t cap);
 void jobc_load_free(jobc_load *l);

@@ -193,6 +193,11 @@ const jobc_model *jobc_load_file(jobc_load *l, const jobc_load_opts *o, const ch
     return u && u->checked ? &u->model : NULL;
 }
 
+const idl_sink *jobc_load_sink(const jobc_load *l)
+{
+    return l->nunits ? &l->units[0]->sink : NULL;
+}
+
 size_t jobc_load_deps(const jobc_load *l, const char **paths, size_t cap)
 {
     size_t n = 0;

@@ -316,46 +316,34 @@ static int jobc_finish(jobc_output *outs, int n, bool commit)
     return rc;
 }
 
-/* jobc compat OLD NEW: both must check clean; then their wire contracts are compared. */
+/* jobc compat OLD NEW: both (and what they import) must check clean; then their wire
+   contracts are compared. */
 static int jobc_compat_main(int argc, char **argv)
 {
     if (argc != 4) {
         fprintf(stderr, "usage: jobc compat OLD.job NEW.job\n");
         return 2;
     }
-    char *src[2];
-    size_t len[2];
-    jobc_diag d[2];
-    idl_sink sink[2];
-    idl_file *f[2] = {NULL, NULL};
-    jobc_model m[2];
+    jobc_load l[2];
+    const jobc_model *m[2];
+    jobc_load_opts o = {NULL, 0, JOBC_ERROR_LIMIT, false};
     int errors = 0, rc = 0;
+    bool io = false;
     for (int i = 0; i < 2; i++) {
-        src[i] = jobc_read_input(argv[2 + i], &len[i]);
-        if (!src[i]) {
-            if (i) free(src[0]);
-            if (i) { jobc_model_free(&m[0]); idl_file_free(f[0]); jobc_diag_free(&d[0]); }
-            return 2;
-        }
-        jobc_diag_init(&d[i], argv[2 + i], src[i], len[i], JOBC_ERROR_LIMIT);
-        d[i].immediate = true;
-        sink[i] = jobc_diag_sink(&d[i]);
-        idl_parse(argv[2 + i], src[i], len[i], &sink[i], &f[i]);
-        jobc_check(f[i], &sink[i], &m[i]);
-        errors += d[i].errors;
+        m[i] = jobc_load_file(&l[i], &o, argv[2 + i]);
+        errors += l[i].errors;
+        io = io || l[i].io_error || !m[i];
     }
-    if (errors) {
+    if (io) {
+        rc = 2;
+    } else if (errors) {
         fprintf(stderr, "%d error%s in the inputs; not compared.\n", errors, errors == 1 ? "" : "s");
         rc = 2;
-    } else if (jobc_compat(&m[0], &sink[0], &m[1], &sink[1]) > 0) {
+    } else if (jobc_compat(m[0], jobc_load_sink(&l[0]), m[1], jobc_load_sink(&l[1])) > 0) {
         rc = 1;
     }
-    for (int i = 0; i < 2; i++) {
-        jobc_model_free(&m[i]);
-        idl_file_free(f[i]);
-        jobc_diag_free(&d[i]);
-        free(src[i]);
-    }
+    jobc_load_free(&l[0]);
+    jobc_load_free(&l[1]);
     return rc;
 }
 
