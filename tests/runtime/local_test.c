@@ -1,7 +1,8 @@
 /*
  * Runtime integration tests under the real VM: `lunatic run local_test.wasm CASE`.
  * Each case prints "ok CASE" or "FAIL CASE: why" (lunatic run exits 0 either way,
- * so ctest passes on the printed verdict).
+ * so ctest passes on the printed verdict). The jobs (local_test.job) are called
+ * through the stubs jobc generates.
  */
 #include <pb_common.h>
 #include <stdio.h>
@@ -11,18 +12,13 @@
 #include <time.h>
 
 #include "check.h"
-#include "glue.h"
 #include "host.h"
-
-PB_BIND(u32_msg, u32_msg, AUTO)
-PB_BIND(str_msg, str_msg, AUTO)
-PB_BIND(pair_msg, pair_msg, AUTO)
-PB_BIND(f32_msg, f32_msg, AUTO)
+#include "local_test.job.h"
 
 /* ---- jobs ---- */
-static uint32_t square(uint32_t a) { return a * a; }
+uint32_t square(uint32_t a) { return a * a; }
 
-static uint32_t slow(uint32_t ms)
+uint32_t slow(uint32_t ms)
 {
     lh_sleep_ms(ms);
     return ms;
@@ -31,7 +27,7 @@ static uint32_t slow(uint32_t ms)
 /* exit() in a job: tests/runtime/supervision_test.c */
 enum { CRASH_ABORT, CRASH_BAD_ACCESS, CRASH_SPIN };
 static volatile uint32_t sink;
-static uint32_t crash(uint32_t kind)
+uint32_t crash(uint32_t kind)
 {
     switch (kind) {
     case CRASH_ABORT:
@@ -45,49 +41,39 @@ static uint32_t crash(uint32_t kind)
 }
 
 /* Fails on items whose number ends in 7 within each hundred. */
-static uint32_t maybe(uint32_t i)
+uint32_t maybe(uint32_t i)
 {
     if (i % 100 == 7)
         abort();
     return i * 2;
 }
 
-static char *echo(const char *s) { return strdup(s); }
+char *echo(const char *s) { return strdup(s); }
 
-GLUE_JOB(square, u32_msg, u32_msg, uint32_t, square(a->value))
-GLUE_JOB(slow, u32_msg, u32_msg, uint32_t, slow(a->value))
-GLUE_JOB(crash, u32_msg, u32_msg, uint32_t, crash(a->value))
-GLUE_JOB(maybe, u32_msg, u32_msg, uint32_t, maybe(a->value))
-GLUE_JOB(echo, str_msg, str_msg, char *, echo(a->value))
 
 /* The seed's example: a job built from other jobs, the blocking way and the async way. */
-static float pythagorean(uint32_t a, uint32_t b)
+float pythagorean(uint32_t a, uint32_t b)
 {
     uint32_t a2 = 0, b2 = 0;
-    u32_msg x = {a}, y = {b};
-    if (lucidity_call(&square_job, LUCIDITY_LOCAL, &x, &a2, NULL) ||
-        lucidity_call(&square_job, LUCIDITY_LOCAL, &y, &b2, NULL))
+    if (square_local(a, &a2) || square_local(b, &b2))
         return -1;
     return sqrtf((float)(a2 + b2));
 }
-static float pythagorean_async(uint32_t a, uint32_t b)
+float pythagorean_async(uint32_t a, uint32_t b)
 {
-    lucidity_handle ha, hb;
+    square_handle ha = {0}, hb = {0};
     uint32_t a2 = 0, b2 = 0;
-    u32_msg x = {a}, y = {b};
-    if (lucidity_start(&square_job, LUCIDITY_LOCAL, &x, &ha, NULL) ||
-        lucidity_start(&square_job, LUCIDITY_LOCAL, &y, &hb, NULL) ||
-        lucidity_await(&ha, &a2) || lucidity_await(&hb, &b2))
+    if (square_local_async(a, &ha) || square_local_async(b, &hb) || square_await(&ha, &a2) ||
+        square_await(&hb, &b2))
         return -1;
     return sqrtf((float)(a2 + b2));
 }
-GLUE_JOB(pythagorean, pair_msg, f32_msg, float, pythagorean(a->a, a->b))
-GLUE_JOB(pythagorean_async, pair_msg, f32_msg, float, pythagorean_async(a->a, a->b))
-
-/* Decodes its argument as a u32 while callers of bad_args_caller send a string. */
+/* A caller that sends a string to square's process, which decodes a u32: the one
+   descriptor written by hand, since jobc never pairs them wrongly. */
+static void u32_unpack(void *out, void *r) { *(uint32_t *)out = ((square_result *)r)->value; }
 static const lucidity_job bad_args_caller = {
-    LUCIDITY_ABI_VERSION, "bad_args", "lucidity_job_square", &str_msg_msg, sizeof(str_msg),
-    &u32_msg_msg, sizeof(u32_msg), sizeof(uint32_t), NULL, square__unpack, {0}};
+    LUCIDITY_ABI_VERSION, "bad_args", "lucidity_job_square", echo_args_fields, sizeof(echo_args),
+    square_result_fields, sizeof(square_result), sizeof(uint32_t), NULL, u32_unpack, {0}};
 
 /* ---- cases ---- */
 
@@ -95,26 +81,25 @@ static const lucidity_job bad_args_caller = {
 static int case_local(void)
 {
     uint32_t out = 0;
-    u32_msg a = {7};
-    EXPECT_STATUS(lucidity_call(&square_job, LUCIDITY_LOCAL, &a, &out, NULL), LUCIDITY_OK);
+    EXPECT_STATUS(square_local(7, &out), LUCIDITY_OK);
     EXPECT(out == 49, "square(7) = %u", out);
     return 0;
 }
 
 static int case_async(void)
 {
-    lucidity_handle h;
+    slow_handle h = {0};
     uint32_t out = 0;
-    u32_msg a = {200};
-    EXPECT_STATUS(lucidity_start(&slow_job, LUCIDITY_LOCAL, &a, &h, NULL), LUCIDITY_OK);
-    EXPECT_STATUS(lucidity_try_get(&h, &out), LUCIDITY_PENDING);
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_OK);
+    EXPECT_STATUS(slow_local_async(200, &h), LUCIDITY_OK);
+    EXPECT_STATUS(slow_try_get(&h, &out), LUCIDITY_PENDING);
+    EXPECT_STATUS(slow_await(&h, &out), LUCIDITY_OK);
     EXPECT(out == 200, "slow(200) = %u", out);
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ESTATE); /* result already taken */
+    EXPECT_STATUS(slow_await(&h, &out), LUCIDITY_ESTATE); /* result already taken */
     /* try_get alone reaches the result once the job is done */
-    EXPECT_STATUS(lucidity_start(&square_job, LUCIDITY_LOCAL, &(u32_msg){9}, &h, NULL), LUCIDITY_OK);
+    square_handle q = {0};
+    EXPECT_STATUS(square_local_async(9, &q), LUCIDITY_OK);
     int rc;
-    while ((rc = lucidity_try_get(&h, &out)) == LUCIDITY_PENDING)
+    while ((rc = square_try_get(&q, &out)) == LUCIDITY_PENDING)
         lh_sleep_ms(1);
     EXPECT_STATUS(rc, LUCIDITY_OK);
     EXPECT(out == 81, "square(9) = %u", out);
@@ -123,25 +108,25 @@ static int case_async(void)
 
 static int case_await_timeout(void)
 {
-    lucidity_handle h;
+    slow_handle h = {0};
     uint32_t out = 0;
-    EXPECT_STATUS(lucidity_start(&slow_job, LUCIDITY_LOCAL, &(u32_msg){300}, &h, NULL), LUCIDITY_OK);
-    EXPECT_STATUS(lucidity_await_timeout(&h, 20, &out), LUCIDITY_ETIMEOUT);
-    EXPECT(lh_exists(h.pid), "the job must keep running after await_timeout");
-    EXPECT_STATUS(lucidity_await_timeout(&h, 5000, &out), LUCIDITY_OK);
+    EXPECT_STATUS(slow_local_async(300, &h), LUCIDITY_OK);
+    EXPECT_STATUS(slow_await_timeout(&h, 20, &out), LUCIDITY_ETIMEOUT);
+    EXPECT(lh_exists(h.h.pid), "the job must keep running after await_timeout");
+    EXPECT_STATUS(slow_await_timeout(&h, 5000, &out), LUCIDITY_OK);
     EXPECT(out == 300, "slow(300) = %u", out);
     return 0;
 }
 
 static int case_cancel(void)
 {
-    lucidity_handle h;
+    slow_handle h = {0};
     uint32_t out = 1;
-    EXPECT_STATUS(lucidity_start(&slow_job, LUCIDITY_LOCAL, &(u32_msg){60000}, &h, NULL), LUCIDITY_OK);
-    EXPECT_STATUS(lucidity_cancel(&h), LUCIDITY_OK);
-    EXPECT(!lh_exists(h.pid), "cancelled job still running");
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ECANCELLED);
-    EXPECT_STATUS(lucidity_cancel(&h), LUCIDITY_ESTATE);
+    EXPECT_STATUS(slow_local_async(60000, &h), LUCIDITY_OK);
+    EXPECT_STATUS(slow_cancel(&h), LUCIDITY_OK);
+    EXPECT(!lh_exists(h.h.pid), "cancelled job still running");
+    EXPECT_STATUS(slow_await(&h, &out), LUCIDITY_ECANCELLED);
+    EXPECT_STATUS(slow_cancel(&h), LUCIDITY_ESTATE);
     return 0;
 }
 
@@ -154,32 +139,31 @@ static uint64_t now_ms(void)
 
 static int case_timeout(void)
 {
-    lucidity_handle h;
+    slow_handle h = {0};
     uint32_t out = 1;
     lucidity_opts o = {.timeout_ms = 100};
     uint64_t t0 = now_ms();
-    EXPECT_STATUS(lucidity_start(&slow_job, LUCIDITY_LOCAL, &(u32_msg){60000}, &h, &o), LUCIDITY_OK);
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ETIMEOUT);
+    EXPECT_STATUS(slow_local_async_with(60000, &h, &o), LUCIDITY_OK);
+    EXPECT_STATUS(slow_await(&h, &out), LUCIDITY_ETIMEOUT);
     uint64_t took = now_ms() - t0;
     /* not before the timeout; the upper bound only catches a hang (shared machine) */
     EXPECT(took >= 100 && took < 5000, "ETIMEOUT after %llu ms, timeout 100 ms",
            (unsigned long long)took);
     EXPECT(out == 0, "output not zeroed on failure");
-    EXPECT(!lh_exists(h.pid), "timed-out job still running");
+    EXPECT(!lh_exists(h.h.pid), "timed-out job still running");
     /* blocking form */
-    EXPECT_STATUS(lucidity_call(&slow_job, LUCIDITY_LOCAL, &(u32_msg){60000}, &out, &o),
-                  LUCIDITY_ETIMEOUT);
+    EXPECT_STATUS(slow_local_with(60000, &out, &o), LUCIDITY_ETIMEOUT);
     return 0;
 }
 
 static int expect_crash(uint32_t kind, const lucidity_opts *o)
 {
-    lucidity_handle h;
+    crash_handle h = {0};
     uint32_t out = 1;
-    EXPECT_STATUS(lucidity_start(&crash_job, LUCIDITY_LOCAL, &(u32_msg){kind}, &h, o), LUCIDITY_OK);
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ETRAP);
-    EXPECT(!lh_exists(h.pid), "crashed job still exists");
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ETRAP); /* failures are reported again */
+    EXPECT_STATUS(crash_local_async_with(kind, &h, o), LUCIDITY_OK);
+    EXPECT_STATUS(crash_await(&h, &out), LUCIDITY_ETRAP);
+    EXPECT(!lh_exists(h.h.pid), "crashed job still exists");
+    EXPECT_STATUS(crash_await(&h, &out), LUCIDITY_ETRAP); /* failures are reported again */
     return 0;
 }
 static int case_trap_abort(void) { return expect_crash(CRASH_ABORT, NULL); }
@@ -198,11 +182,11 @@ static int case_out_of_memory(void)
     big[len] = 0;
     char *out = NULL;
     lucidity_opts o = {.memory = 2u << 20};
-    EXPECT_STATUS(lucidity_call(&echo_job, LUCIDITY_LOCAL, &(str_msg){big}, &out, &o), LUCIDITY_ENOMEM);
+    EXPECT_STATUS(echo_local_with(big, &out, &o), LUCIDITY_ENOMEM);
     EXPECT(out == NULL, "output set on failure");
     /* the same call within a large enough limit succeeds */
     o.memory = 64u << 20;
-    EXPECT_STATUS(lucidity_call(&echo_job, LUCIDITY_LOCAL, &(str_msg){big}, &out, &o), LUCIDITY_OK);
+    EXPECT_STATUS(echo_local_with(big, &out, &o), LUCIDITY_OK);
     EXPECT(out && strlen(out) == len, "echo lost data");
     free(out);
     free(big);
@@ -212,7 +196,7 @@ static int case_out_of_memory(void)
 static int case_decode_error(void)
 {
     uint32_t out = 1;
-    EXPECT_STATUS(lucidity_call(&bad_args_caller, LUCIDITY_LOCAL, &(str_msg){"not a number"}, &out, NULL),
+    EXPECT_STATUS(lucidity_call(&bad_args_caller, LUCIDITY_LOCAL, &(echo_args){"not a number"}, &out, NULL),
                   LUCIDITY_EDECODE);
     return 0;
 }
@@ -220,8 +204,7 @@ static int case_decode_error(void)
 static int case_strings(void)
 {
     char *out = NULL;
-    EXPECT_STATUS(lucidity_call(&echo_job, LUCIDITY_LOCAL, &(str_msg){"héllo, wörld"}, &out, NULL),
-                  LUCIDITY_OK);
+    EXPECT_STATUS(echo_local("héllo, wörld", &out), LUCIDITY_OK);
     EXPECT(out && strcmp(out, "héllo, wörld") == 0, "echo = %s", out ? out : "(null)");
     free(out);
     return 0;
@@ -238,14 +221,13 @@ static void count_progress(size_t done, size_t total, size_t index, int status, 
 static int case_fanout(void)
 {
     enum { N = 1000 };
-    static u32_msg args[N];
+    static maybe_args args[N];
     static uint32_t outs[N];
     static int st[N];
     for (uint32_t i = 0; i < N; i++)
-        args[i].value = i;
+        args[i].i = i;
     lucidity_fanout_opts fo = {.opts = {.concurrency = 32}, .progress = count_progress};
-    EXPECT_STATUS(lucidity_fanout(&maybe_job, LUCIDITY_LOCAL, args, N, outs, st, &fo),
-                  LUCIDITY_EFAILED);
+    EXPECT_STATUS(maybe_local_fanout_with(args, N, outs, st, &fo), LUCIDITY_EFAILED);
     int ok = 0, failed = 0;
     for (uint32_t i = 0; i < N; i++) {
         if (i % 100 == 7) {
@@ -265,11 +247,11 @@ static int case_fanout(void)
 
 static int case_fanout_timeout(void)
 {
-    u32_msg args[4] = {{10}, {60000}, {20}, {60000}};
+    slow_args args[4] = {{10}, {60000}, {20}, {60000}};
     uint32_t outs[4];
     int st[4];
     lucidity_fanout_opts fo = {.opts = {.timeout_ms = 200, .concurrency = 2}};
-    EXPECT_STATUS(lucidity_fanout(&slow_job, LUCIDITY_LOCAL, args, 4, outs, st, &fo), LUCIDITY_EFAILED);
+    EXPECT_STATUS(slow_local_fanout_with(args, 4, outs, st, &fo), LUCIDITY_EFAILED);
     EXPECT_STATUS(st[0], LUCIDITY_OK);
     EXPECT_STATUS(st[1], LUCIDITY_ETIMEOUT);
     EXPECT_STATUS(st[2], LUCIDITY_OK);
@@ -282,10 +264,10 @@ static int case_remote_fallback(void)
 {
     uint32_t out = 0;
     EXPECT(lucidity_node_id() == 0, "expected plain `lunatic run`");
-    EXPECT_STATUS(lucidity_call(&square_job, LUCIDITY_REMOTE, &(u32_msg){5}, &out, NULL), LUCIDITY_OK);
+    EXPECT_STATUS(square_remote(5, &out), LUCIDITY_OK);
     EXPECT(out == 25, "square_remote(5) = %u", out);
     lucidity_opts o = {.remote_fallback = LUCIDITY_FALLBACK_ERROR};
-    EXPECT_STATUS(lucidity_call(&square_job, LUCIDITY_REMOTE, &(u32_msg){5}, &out, &o), LUCIDITY_ENONODE);
+    EXPECT_STATUS(square_remote_with(5, &out, &o), LUCIDITY_ENONODE);
     return 0;
 }
 
@@ -295,9 +277,9 @@ static int case_pythagorean(void)
                                  "12.0415945", "13.453624"};
     for (uint32_t i = 0; i < 7; i++) {
         float sync = 0, async = 0;
-        pair_msg p = {3 + i, 4 + i};
-        EXPECT_STATUS(lucidity_call(&pythagorean_job, LUCIDITY_LOCAL, &p, &sync, NULL), LUCIDITY_OK);
-        EXPECT_STATUS(lucidity_call(&pythagorean_async_job, LUCIDITY_LOCAL, &p, &async, NULL), LUCIDITY_OK);
+        pythagorean_args p = {3 + i, 4 + i};
+        EXPECT_STATUS(pythagorean_local(p.a, p.b, &sync), LUCIDITY_OK);
+        EXPECT_STATUS(pythagorean_async_local(p.a, p.b, &async), LUCIDITY_OK);
         char text[32];
         /* shortest text that reads back as the same f32, as the seed (Rust) prints it */
         for (int prec = 1; prec < 10; prec++) {
