@@ -1,5 +1,6 @@
 /*
- * glue.h - hand-written job descriptors for runtime tests: what jobc emits for
+ * glue.h - hand-written job descriptors for the native unit tests (tests/native,
+ * against the fake host): what jobc emits for
  * a job, written out by hand so the runtime is tested against its own API,
  * independently of the compiler. One macro per job shape.
  */

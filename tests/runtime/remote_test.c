@@ -11,26 +11,24 @@
 #include <string.h>
 
 #include "check.h"
-#include "glue.h"
 #include "host.h"
+#include "remote_test.job.h"
 
-PB_BIND(u32_msg, u32_msg, AUTO)
-
-static uint32_t where(uint32_t x)
+uint32_t where(uint32_t x)
 {
     (void)x;
     return (uint32_t)lucidity_node_id();
 }
 
 /* Sleeps x ms, then answers with its node id. */
-static uint32_t slow_where(uint32_t x)
+uint32_t slow_where(uint32_t x)
 {
     lh_sleep_ms(x);
     return (uint32_t)lucidity_node_id();
 }
 
 static volatile uint32_t sink;
-static uint32_t crash(uint32_t kind)
+uint32_t crash(uint32_t kind)
 {
     if (kind == 0)
         abort();
@@ -38,9 +36,6 @@ static uint32_t crash(uint32_t kind)
         sink++;
 }
 
-GLUE_JOB(where, u32_msg, u32_msg, uint32_t, where(a->value))
-GLUE_JOB(slow_where, u32_msg, u32_msg, uint32_t, slow_where(a->value))
-GLUE_JOB(crash, u32_msg, u32_msg, uint32_t, crash(a->value))
 
 static uint64_t self;
 
@@ -71,7 +66,7 @@ static int case_remote(void)
 {
     for (int i = 0; i < 6; i++) {
         uint32_t node = 0;
-        EXPECT_STATUS(lucidity_call(&where_job, LUCIDITY_REMOTE, &(u32_msg){0}, &node, NULL), LUCIDITY_OK);
+        EXPECT_STATUS(where_remote(0, &node), LUCIDITY_OK);
         EXPECT(node != 0 && node != self, "ran on node %u (self %llu)", node, (unsigned long long)self);
         printf("remote call %d ran on node %u\n", i, node);
     }
@@ -80,18 +75,18 @@ static int case_remote(void)
 
 static int case_remote_async(void)
 {
-    lucidity_handle h;
+    slow_where_handle h = {0};
     uint32_t node = 0;
-    EXPECT_STATUS(lucidity_start(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){300}, &h, NULL), LUCIDITY_OK);
-    EXPECT(h.node != 0 && h.node != self, "dispatched to node %llu", (unsigned long long)h.node);
-    EXPECT_STATUS(lucidity_try_get(&h, &node), LUCIDITY_PENDING);
-    EXPECT_STATUS(lucidity_await_timeout(&h, 10, &node), LUCIDITY_ETIMEOUT);
-    EXPECT_STATUS(lucidity_await(&h, &node), LUCIDITY_OK);
-    EXPECT(node == h.node, "ran on %u, dispatched to %llu", node, (unsigned long long)h.node);
+    EXPECT_STATUS(slow_where_remote_async(300, &h), LUCIDITY_OK);
+    EXPECT(h.h.node != 0 && h.h.node != self, "dispatched to node %llu", (unsigned long long)h.h.node);
+    EXPECT_STATUS(slow_where_try_get(&h, &node), LUCIDITY_PENDING);
+    EXPECT_STATUS(slow_where_await_timeout(&h, 10, &node), LUCIDITY_ETIMEOUT);
+    EXPECT_STATUS(slow_where_await(&h, &node), LUCIDITY_OK);
+    EXPECT(node == h.h.node, "ran on %u, dispatched to %llu", node, (unsigned long long)h.h.node);
     /* cancel */
-    EXPECT_STATUS(lucidity_start(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){60000}, &h, NULL), LUCIDITY_OK);
-    EXPECT_STATUS(lucidity_cancel(&h), LUCIDITY_OK);
-    EXPECT_STATUS(lucidity_await(&h, &node), LUCIDITY_ECANCELLED);
+    EXPECT_STATUS(slow_where_remote_async(60000, &h), LUCIDITY_OK);
+    EXPECT_STATUS(slow_where_cancel(&h), LUCIDITY_OK);
+    EXPECT_STATUS(slow_where_await(&h, &node), LUCIDITY_ECANCELLED);
     return 0;
 }
 
@@ -112,12 +107,12 @@ static void print_statuses(const int *st, const uint64_t *nodes, int n)
 static int spread(lucidity_fanout_scheme scheme, int even)
 {
     enum { N = 300 };
-    static u32_msg args[N];
+    static where_args args[N];
     static uint32_t outs[N];
     static int st[N];
     static uint64_t nodes[N];
     lucidity_fanout_opts fo = {.opts = {.fanout = scheme, .concurrency = 32}, .nodes = nodes};
-    int rc = lucidity_fanout(&where_job, LUCIDITY_REMOTE, args, N, outs, st, &fo);
+    int rc = where_remote_fanout_with(args, N, outs, st, &fo);
     if (rc != LUCIDITY_OK)
         print_statuses(st, nodes, N);
     EXPECT_STATUS(rc, LUCIDITY_OK);
@@ -147,10 +142,10 @@ static int case_fanout_random(void) { return spread(LUCIDITY_FANOUT_RANDOM, 0); 
 static int case_remote_failures(void)
 {
     uint32_t out = 1;
-    EXPECT_STATUS(lucidity_call(&crash_job, LUCIDITY_REMOTE, &(u32_msg){0}, &out, NULL), LUCIDITY_ETRAP);
-    EXPECT_STATUS(lucidity_call(&crash_job, LUCIDITY_REMOTE, &(u32_msg){1}, &out, &(lucidity_opts){.fuel = 10}),
+    EXPECT_STATUS(crash_remote(0, &out), LUCIDITY_ETRAP);
+    EXPECT_STATUS(crash_remote_with(1, &out, &(lucidity_opts){.fuel = 10}),
                   LUCIDITY_ETRAP);
-    EXPECT_STATUS(lucidity_call(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){60000}, &out,
+    EXPECT_STATUS(slow_where_remote_with(60000, &out,
                                 &(lucidity_opts){.timeout_ms = 300}),
                   LUCIDITY_ETIMEOUT);
     EXPECT(out == 0, "output not zeroed");
@@ -171,16 +166,16 @@ static void kill_after_30(size_t done, size_t total, size_t index, int status, u
 static int fanout_with_loss(uint32_t retries)
 {
     enum { N = 300 };
-    static u32_msg args[N];
+    static slow_where_args args[N];
     static uint32_t outs[N];
     static int st[N];
     static uint64_t nodes[N];
     for (int i = 0; i < N; i++)
-        args[i].value = 50; /* 50 ms each: the fanout lasts long enough to lose a node in it */
+        args[i].ms = 50; /* 50 ms each: the fanout lasts long enough to lose a node in it */
     lucidity_fanout_opts fo = {.opts = {.retries = retries, .concurrency = 30},
                                .progress = kill_after_30, .nodes = nodes};
     uint64_t t0 = luc_test_now();
-    int rc = lucidity_fanout(&slow_where_job, LUCIDITY_REMOTE, args, N, outs, st, &fo);
+    int rc = slow_where_remote_fanout_with(args, N, outs, st, &fo);
     uint64_t took = luc_test_now() - t0;
     print_statuses(st, nodes, N);
     int ok = 0, lost = 0;
@@ -215,20 +210,20 @@ static int case_node_loss_no_retry(void) { return fanout_with_loss(0); }
 
 static int case_node_loss_blocking(void)
 {
-    lucidity_handle h;
+    slow_where_handle h = {0};
     uint32_t out = 1;
-    EXPECT_STATUS(lucidity_start(&slow_where_job, LUCIDITY_REMOTE, &(u32_msg){60000}, &h, NULL), LUCIDITY_OK);
+    EXPECT_STATUS(slow_where_remote_async(60000, &h), LUCIDITY_OK);
     lh_sleep_ms(300); /* let the job start there */
-    ask_kill(h.node);
+    ask_kill(h.h.node);
     uint64_t t0 = luc_test_now();
-    EXPECT_STATUS(lucidity_await(&h, &out), LUCIDITY_ENODELOST);
+    EXPECT_STATUS(slow_where_await(&h, &out), LUCIDITY_ENODELOST);
     uint64_t took = luc_test_now() - t0;
     printf("node-lost reported after %llu ms\n", (unsigned long long)took);
     EXPECT(took < 5000, "took %llu ms", (unsigned long long)took);
     /* the lost node is not chosen again by this caller */
     for (int i = 0; i < 6; i++) {
-        EXPECT_STATUS(lucidity_call(&where_job, LUCIDITY_REMOTE, &(u32_msg){0}, &out, NULL), LUCIDITY_OK);
-        EXPECT(out != h.node && out != self, "ran on %u", out);
+        EXPECT_STATUS(where_remote(0, &out), LUCIDITY_OK);
+        EXPECT(out != h.h.node && out != self, "ran on %u", out);
     }
     return 0;
 }
