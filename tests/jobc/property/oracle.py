@@ -1,0 +1,190 @@
+"""oracle.py - what must hold for one schema, step by step.
+
+jobc rejects (exit 1): every diagnostic it prints has the form `file:line:col: error:`
+(or `note:`), and nothing is written; a `strict` schema (ordinary names, moderate sizes,
+valid by README) must not be rejected at all.
+jobc accepts (exit 0): the .proto passes protoc; the .job.c compiles with
+-Wall -Wextra -Werror as gnu11 and c11 natively and for wasm32-wasi; a user's program
+(impl.c: libc headers, the header, every job implemented) compiles and links for wasm32
+with the runtime; values round-trip nanopb -> Google protobuf -> nanopb for every case.
+Each failure is (step, detail); `classify` turns it into a failure class.
+"""
+import json
+import os
+import re
+import subprocess
+
+import driver
+import schema as sch
+
+FLAGS = ["-Wall", "-Wextra", "-Werror"]
+DEFS = ["-DPB_ENABLE_MALLOC=1", "-DPB_FIELD_32BIT=1"]
+DIAG = re.compile(r"^[^:\n]+:\d+:\d+: (error|note): \S")
+
+
+class Config:
+    def __init__(self, jobc, cc, wasm_cc, protoc, pb_python, nanopb, runtime_include,
+                 wasm_libs, native_nanopb_objs, timeout=120):
+        self.jobc, self.cc, self.wasm_cc, self.protoc = jobc, cc, wasm_cc, protoc
+        self.pb_python, self.nanopb, self.runtime_include = pb_python, nanopb, runtime_include
+        self.wasm_libs, self.native_nanopb_objs, self.timeout = wasm_libs, native_nanopb_objs, timeout
+
+
+def run(cmd, cwd, timeout, **kw):
+    try:
+        p = subprocess.run(cmd, cwd=cwd, capture_output=True, timeout=timeout, **kw)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    except subprocess.TimeoutExpired:
+        return "timeout", "", f"timed out after {timeout}s"
+
+
+def first_error(text, n=3):
+    lines = [ln for ln in text.splitlines() if "error" in ln or "undefined" in ln]
+    return "\n".join((lines or text.splitlines() or [""])[:n])
+
+
+def check_schema(cfg, s, work, base="s", seed=0):
+    """Runs every step for schema s in directory work; returns (outcome, failures)."""
+    os.makedirs(work, exist_ok=True)
+    out = os.path.join(work, "out")
+    os.makedirs(out, exist_ok=True)
+    job = base + ".job"
+    with open(os.path.join(work, job), "w") as f:
+        f.write(sch.render(s))
+    with open(os.path.join(work, "schema.json"), "w") as f:
+        json.dump(sch.to_json(s), f)
+    fails = []
+    rc, so, se = run([cfg.jobc, "-o", "out", job], work, cfg.timeout)
+    if rc == 1:
+        bad = [ln for ln in se.splitlines() if ln and not ln.startswith(" ") and ":" in ln[:300]
+               and re.match(r"^\S+:\d", ln) and not DIAG.match(ln)]
+        if not DIAG.match(se) or bad:
+            fails.append(("jobc-diagnostic", "malformed diagnostic: " + (bad or se.splitlines() or [""])[0][:300]))
+        if os.listdir(out):
+            fails.append(("jobc-partial-output", "rejected but wrote " + ", ".join(sorted(os.listdir(out)))))
+        if s.strict:
+            fails.append(("jobc-rejects-valid", first_error(se, 1)[:400]))
+        return "rejected", fails, se
+    if rc != 0:
+        fails.append(("jobc-exit", f"exit status {rc}: {se[-400:]}"))
+        return "crashed", fails, se
+    if s.must_reject:
+        return "accepted", [("jobc-accepts-invalid", "an invalid schema (README) was accepted")], se
+    hdr = base + ".job.h"
+    for f in (hdr, base + ".job.c", base + ".proto"):
+        if not os.path.exists(os.path.join(out, f)):
+            fails.append(("jobc-output", f"exit 0 but no {f}"))
+    if fails:
+        return "accepted", fails, se
+
+    inc = ["-I", "out", "-I", cfg.runtime_include, "-I", cfg.nanopb] + DEFS
+    # protoc: the .proto is valid, and gives the python module for the round trip
+    rc, so, pe = run([cfg.protoc, "-I", "out", "--python_out=out", base + ".proto"], work, cfg.timeout)
+    proto_ok = rc == 0
+    if not proto_ok:
+        fails.append(("protoc", first_error(pe) or pe[:300]))
+    # the generated C: native gnu11 (object), native c11, wasm32 gnu11 and c11
+    src = os.path.join("out", base + ".job.c")
+    steps = [("c-native-gnu11", [cfg.cc, "-std=gnu11", *FLAGS, *inc, "-c", src, "-o", "native.o"]),
+             ("c-native-c11", [cfg.cc, "-std=c11", *FLAGS, *inc, "-fsyntax-only", src])]
+    wasm = [cfg.wasm_cc, "--target=wasm32-wasi", "--sysroot=/usr"]
+    steps += [("c-wasm32-gnu11", [*wasm, "-std=gnu11", *FLAGS, *inc, "-c", src, "-o", "wasm.o"]),
+              ("c-wasm32-c11", [*wasm, "-std=c11", *FLAGS, *inc, "-fsyntax-only", src])]
+    c_fails = []  # one failure for all four compiles: the first one's error, and which failed
+    for name, cmd in steps:
+        rc, so, ce = run(cmd, work, cfg.timeout)
+        if rc != 0:
+            c_fails.append((name, first_error(ce) or str(rc)))
+    c_ok = not c_fails
+    if c_fails:
+        which = " ".join(n[2:] for n, _ in c_fails)
+        fails.append((f"C compile [{which}]", f"[{which}] {c_fails[0][1]}"))
+    # a user's wasm32 program: libc headers + the job header, every job implemented
+    with open(os.path.join(work, "impl.c"), "w") as f:
+        f.write(driver.impl_c(s, hdr))
+    if c_ok:
+        rc, so, ce = run([*wasm, "-std=gnu11", *FLAGS, *inc, "-c", "impl.c", "-o", "impl.o"], work, cfg.timeout)
+        if rc != 0:
+            fails.append(("c-wasm32-user-program", first_error(ce)))
+        else:
+            rc, so, ce = run([*wasm, "wasm.o", "impl.o", "-o", "prog.wasm", *cfg.wasm_libs,
+                              "-Wl,--wrap=exit"], work, cfg.timeout)
+            if rc != 0:
+                fails.append(("link-wasm32", first_error(ce)))
+    if not (proto_ok and c_ok):
+        return "accepted", fails, se
+    fails += roundtrip(cfg, s, work, base, inc, seed)
+    return "accepted", fails, se
+
+
+def roundtrip(cfg, s, work, base, inc, seed):
+    cases = driver.pick_cases(s, seed)
+    if not cases:
+        return []
+    with open(os.path.join(work, "driver.c"), "w") as f:
+        f.write(driver.driver_c(s, base + ".job.h", cases))
+    with open(os.path.join(work, "spec.json"), "w") as f:
+        json.dump(driver.spec_json(s, cases), f)
+    src = os.path.join("out", base + ".job.c")
+    rc, so, ce = run([cfg.cc, "-std=gnu11", "-O0", "-g0", *inc, "-DLUCIDITY_DESCRIPTORS_ONLY",
+                      "driver.c", src, *cfg.native_nanopb_objs, "-o", "driver"], work, cfg.timeout)
+    if rc != 0:
+        return [("driver-build", first_error(ce))]
+    rt = os.path.join(work, "rt")
+    os.makedirs(rt, exist_ok=True)
+    rc, so, ce = run(["./driver", "encode", "rt"], work, cfg.timeout)
+    if rc != 0:
+        return [("nanopb-encode", (ce or str(rc))[:300])]
+    here = os.path.dirname(os.path.abspath(__file__))
+    rc, so, pe = run([cfg.pb_python, os.path.join(here, "pb_roundtrip.py"), rt, os.path.join(work, "out"),
+                      base + "_pb2",
+                      os.path.join(work, "spec.json")], work, cfg.timeout)
+    fails = []
+    if rc != 0:
+        fails.append(("roundtrip-protobuf-reads", (so + pe).strip()[:600]))
+    for suffix in ("py1", "py0"):
+        if not all(os.path.exists(os.path.join(rt, f"{i}.{suffix}")) for i in range(len(cases))):
+            continue
+        rc, so, ce = run(["./driver", "reencode", "rt", suffix], work, cfg.timeout)
+        if rc != 0:
+            fails.append(("roundtrip-nanopb-decodes", ce.strip()[:300] or str(rc)))
+            continue
+        for i, (name, _) in enumerate(cases):
+            with open(os.path.join(rt, f"{i}.nb"), "rb") as f:
+                a = f.read()
+            with open(os.path.join(rt, f"{i}.{suffix}.nb"), "rb") as f:
+                b = f.read()
+            if a != b:
+                what = "protobuf re-serialized" if suffix == "py1" else "protobuf built from the values"
+                fails.append(("roundtrip-bytes", f"case {i} ({name}): nanopb -> {what} -> nanopb "
+                              f"changes the encoding ({len(a)} -> {len(b)} bytes)"))
+                break
+    return fails
+
+
+# --- failure classes -------------------------------------------------------------------
+
+def classify(step, detail):
+    """A stable class for a failure: the step plus the gist of the first error message."""
+    d = detail.splitlines()[0] if detail else ""
+    d = re.sub(r"^\[[^\]]*\] ", "", d)              # [which compiles failed]
+    d = re.sub(r"^[^ ]*?:\d+:\d+: ", "", d)            # file:line:col:
+    d = re.sub(r"^[^ ]*?:\d+: ", "", d)
+    m = re.search(r"FIELDINFO_DOES_NOT_FIT_width\d", d)
+    if m:
+        return f"{step}: nanopb {m.group(0)} (descriptor width too small)"
+    if "incomplete type" in d or "has incomplete type" in d:
+        return f"{step}: field has incomplete type (message emitted after its use)"
+    if re.search(r"conflicting types for|incompatible redeclaration of library function|"
+                 r"redefinition of|redeclared as different kind|conflicting types", d):
+        return f"{step}: {_gist(d)}"
+    if step in ("protoc",):
+        d = re.sub(r"^[^:]+\.proto:\d+:\d+: ", "", d)
+    return f"{step}: {_gist(d)}"
+
+
+def _gist(d):
+    d = re.sub(r"'[^']*'|\"[^\"]*\"|‘[^’]*’", "'X'", d)
+    d = re.sub(r"\b\d+\b", "N", d)
+    d = re.sub(r"\[-W[^\]]+\]", lambda m: m.group(0), d)
+    return d.strip()[:160]
