@@ -39,10 +39,17 @@ def message_fields(schema, proto_name):
 
 
 class Values:
-    def __init__(self, rnd, schema, budget=1500):
-        self.r, self.s, self.budget = rnd, schema, budget
+    def __init__(self, rnd, schema, budget=1500, dense=False):
+        self.r, self.s, self.budget, self.dense = rnd, schema, budget, dense
 
     def prim(self, p):
+        """A random value; never the default one when dense (every field on the wire)."""
+        while True:
+            v = self.any_prim(p)
+            if not self.dense or v != default(("prim", p)) or (isinstance(v, float) and str(v)[0] == "-"):
+                return v
+
+    def any_prim(self, p):
         r = self.r
         if p == "bool":
             return r.random() < 0.6
@@ -101,8 +108,9 @@ def default(t):
     return {"bool": False, "string": "", "bytes": b""}.get(t[1], 0.0 if t[1][0] == "f" else 0)
 
 
-def pick_cases(schema, seed):
-    """Up to MAX_CASES messages (job messages first), each with one random value."""
+def pick_cases(schema, seed, dense_all=False):
+    """Up to MAX_CASES messages (job messages first), each with one random value: case 1
+    all defaults, even cases dense (no scalar left at its default), odd ones mixed."""
     r = random.Random(seed)
     names = [j.name + sfx for j in schema.jobs for sfx in ("_args", "_result")]
     msgs = [m.name for m in schema.messages]
@@ -110,8 +118,8 @@ def pick_cases(schema, seed):
     names = (names + msgs)[:MAX_CASES]
     cases = []
     for i, n in enumerate(names):
-        v = Values(r, schema, budget=1500 if i else 4000)
-        cases.append((n, None if i == 1 else v.message(n)))  # case 1: all defaults
+        v = Values(r, schema, budget=1500 if i else 4000, dense=dense_all or i % 2 == 0)
+        cases.append((n, None if i == 1 and not dense_all else v.message(n)))
     return cases
 
 

@@ -43,8 +43,9 @@ def first_error(text, n=3):
     return "\n".join((lines or text.splitlines() or [""])[:n])
 
 
-def check_schema(cfg, s, work, base="s", seed=0):
-    """Runs every step for schema s in directory work; returns (outcome, failures)."""
+def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False):
+    """Runs every step for schema s in directory work; returns (outcome, failures, stderr).
+    mutate(outdir), if given, edits jobc's outputs first (selftest.py: the oracle must see it)."""
     os.makedirs(work, exist_ok=True)
     out = os.path.join(work, "out")
     os.makedirs(out, exist_ok=True)
@@ -71,6 +72,8 @@ def check_schema(cfg, s, work, base="s", seed=0):
     if s.must_reject:
         return "accepted", [("jobc-accepts-invalid", "an invalid schema (README) was accepted")], se
     hdr = base + ".job.h"
+    if mutate:
+        mutate(out)
     for f in (hdr, base + ".job.c", base + ".proto"):
         if not os.path.exists(os.path.join(out, f)):
             fails.append(("jobc-output", f"exit 0 but no {f}"))
@@ -113,12 +116,12 @@ def check_schema(cfg, s, work, base="s", seed=0):
                 fails.append(("link-wasm32", first_error(ce)))
     if not (proto_ok and c_ok):
         return "accepted", fails, se
-    fails += roundtrip(cfg, s, work, base, inc, seed)
+    fails += roundtrip(cfg, s, work, base, inc, seed, dense)
     return "accepted", fails, se
 
 
-def roundtrip(cfg, s, work, base, inc, seed):
-    cases = driver.pick_cases(s, seed)
+def roundtrip(cfg, s, work, base, inc, seed, dense):
+    cases = driver.pick_cases(s, seed, dense)
     if not cases:
         return []
     with open(os.path.join(work, "driver.c"), "w") as f:

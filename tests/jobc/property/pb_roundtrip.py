@@ -31,6 +31,12 @@ def expect_scalar(kind, want, got, path, errs):
 
 
 def check(spec, mname, want, msg, path, errs):
+    try:
+        unknown = len(msg.UnknownFields())
+    except (AttributeError, NotImplementedError):
+        unknown = 0
+    if unknown:
+        errs.append(f"{path}: protobuf found {unknown} field(s) its .proto does not declare")
     if want is None:  # an all-default message
         if msg.ByteSize() != 0:
             errs.append(f"{path}: expected an all-default message, protobuf read {msg}")

@@ -4,6 +4,7 @@
   property.py --count N --seed S [--jobs 2] [--jobc PATH] [--keep DIR] [--knownbad]
   property.py --replay FILE.job [...]      check given .job files (e.g. kept failures)
   property.py --issue-cases                the issue's cases (issue_cases.py): a to-do list
+  property.py --self-test ...              first prove the oracle notices wire mismatches
 
 Schema i of a run comes from seed (S, i) alone, so `--seed S --only I` reproduces it.
 Each failing schema is kept in DIR/<name>/ (s.job, schema.json, out/, why.txt) and
@@ -119,6 +120,8 @@ def main():
     ap.add_argument("--issue-cases", action="store_true", help="run the issue's cases (issue_cases.py)")
     ap.add_argument("--replay", nargs="+", metavar="FILE.job", help="check these .job files")
     ap.add_argument("--strict", action="store_true", help="with --replay: the files must be accepted")
+    ap.add_argument("--self-test", action="store_true",
+                    help="first check that the oracle notices wire mismatches (selftest.py)")
     ap.add_argument("--shrink", action="store_true", help="reduce one example per failure class")
     ap.add_argument("--shrink-budget", type=int, default=60, help="oracle runs per class when shrinking")
     ap.add_argument("--timeout", type=int, default=120, help="seconds per step")
@@ -132,6 +135,15 @@ def main():
     t0 = time.time()
     try:
         cfg = setup(args, work)
+        if args.self_test:
+            import selftest
+            problems = selftest.run(cfg, work)
+            for p in problems:
+                print("FAIL self-test: " + p, flush=True)
+            if problems:
+                return 1
+            print(f"self-test: ok (the oracle notices {len(selftest.MUTANTS)} of {len(selftest.MUTANTS)} "
+                  "wire mismatches)", flush=True)
         todo = []  # (name, schema, value seed)
         if args.replay:
             for p in args.replay:
