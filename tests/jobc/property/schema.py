@@ -136,9 +136,14 @@ class Names:
                 w = w[0].upper() + w[1:]
             elif kind == "pkg":
                 w = "pk" + w
-            if w in used or w in self.pool_words or w in C_KEYWORDS or w in STUB_PARAMS:
+            # unique also without case and underscores: protoc rejects a proto3 message whose
+            # fields' JSON names differ only so (ab_cd, abcd); the "pairs" shape tests that
+            key = "\0" + w.replace("_", "").lower()
+            if w in used or key in used or w in self.pool_words or w in C_KEYWORDS \
+                    or w in STUB_PARAMS:
                 continue
             used.add(w)
+            used.add(key)
             return w
 
 

@@ -49,12 +49,15 @@ class Shrinker:
                     return s
                 n = min(len(items), 2 * n)
 
-    def run(self, s):
-        s = copy.deepcopy(s)
+    def simpler(self, s):
         for attempt in (self.no_package, self.no_comments, self.no_options):
             cand = attempt(copy.deepcopy(s))
             if cand is not None and self.fails(cand):
                 s = cand
+        return s
+
+    def run(self, s):
+        s = self.simpler(copy.deepcopy(s))
         s = self.chunks(s, lambda x: [("j", i) for i in range(len(x.jobs))], drop_jobs)
         s = self.chunks(s, lambda x: [m.name for m in x.messages], drop_messages)
         for k in range(len(s.messages)):
@@ -69,7 +72,7 @@ class Shrinker:
                 cand.jobs[k].result = None
                 if self.fails(cand):
                     s = cand
-        return s
+        return self.simpler(s)  # again: what once needed the package may not any more
 
     def no_package(self, s):
         if not s.package:
