@@ -54,6 +54,10 @@ CASES = [
       for n in ["errno", "stdin", "EOF", "assert", "offsetof", "INT_MAX", "unix", "linux"]],
     *[(f"runtime-name-{n}", f"message {n} {{ x: u32; }}\njob f(m: {n}) -> u32;\n", "either")
       for n in ["lucidity_call", "lucidity_job", "pb_istream_t", "uint32_t", "size_t"]],
+    *[(f"macro-param-{n}", f"job f({n}: u32) -> u32;\n", "either")
+      for n in ["errno", "stdin", "EOF", "assert", "offsetof", "unix"]],
+    *[(f"macro-job-{n}", f"job {n}(a: u32, b: u32) -> u32;\n", "either")
+      for n in ["assert", "offsetof", "errno", "stdin", "EOF"]],
     ("package-lucidity-job-call", "package lucidity;\njob call(a: u32) -> u32;\n", "either"),
     ("package-pb-job-encode", "package pb;\njob encode(a: u32) -> u32;\n", "either"),
     ("param-shadows-type", "message point { x: f64; y: f64; }\njob dist(point: point, other: point) -> f64;\n",
@@ -71,6 +75,8 @@ CASES = [
     ("proto-message-repeated", "message repeated { x: u32; }\njob f(o: repeated);\n", "either"),
     *[(f"proto-field-{n}", f"message M {{ {n}: u32; }}\njob f(m: M);\n", "either")
       for n in ["optional", "syntax", "import"]],
+    *[(f"proto-message-{n}", f"message {n} {{ x: u32; }}\njob f(m: {n});\n", "either")
+      for n in ["optional", "syntax", "import", "required", "group", "map", "stream"]],
     ("proto-json-name-clash", "message M { foo_bar: u32; fooBar: u32; }\njob f(m: M);\n", "either"),
     ("proto-message-int32", "message int32 { x: u64; }\njob f(m: int32) -> int32;\n", "either"),
     # 4. depth and cycles: a by-value cycle is invalid at any length

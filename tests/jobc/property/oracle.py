@@ -132,7 +132,7 @@ def roundtrip(cfg, s, work, base, inc, seed, dense):
     rc, so, ce = run([cfg.cc, "-std=gnu11", "-O0", "-g0", *inc, "-DLUCIDITY_DESCRIPTORS_ONLY",
                       "driver.c", src, *cfg.native_nanopb_objs, "-o", "driver"], work, cfg.timeout)
     if rc != 0:
-        return [("driver-build", first_error(ce))]
+        return [("c-native-user-program", first_error(ce))]  # the driver: libc headers + the header
     rt = os.path.join(work, "rt")
     os.makedirs(rt, exist_ok=True)
     rc, so, ce = run(["./driver", "encode", "rt"], work, cfg.timeout)

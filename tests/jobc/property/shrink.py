@@ -6,6 +6,7 @@ a candidate is kept when the oracle still reports the same failure class. Each o
 run costs a jobc run and a few compiles, so each class gets a fixed budget of runs.
 """
 import copy
+import hashlib
 import os
 import re
 import shutil
@@ -126,7 +127,8 @@ def reorder(s):
 
 
 def slug(c):
-    return re.sub(r"[^A-Za-z0-9]+", "-", c).strip("-")[:80]
+    """A folder name for a class: readable start, and a hash so that long classes differ."""
+    return re.sub(r"[^A-Za-z0-9]+", "-", c).strip("-")[:60] + "-" + hashlib.sha1(c.encode()).hexdigest()[:8]
 
 
 def shrink_classes(cfg, summary, results, work, keep, args):
