@@ -46,7 +46,7 @@ class Values:
         """A random value; never the default one when dense (every field on the wire)."""
         while True:
             v = self.any_prim(p)
-            if not self.dense or v != default(("prim", p)) or (isinstance(v, float) and str(v)[0] == "-"):
+            if not self.dense or not is_default(("prim", p), v):
                 return v
 
     def any_prim(self, p):
@@ -177,31 +177,29 @@ class Emitter:
     def fill(self, var, proto_name, value):
         for f, t in message_fields(self.s, proto_name):
             v = value[f]
-            if t[0] == "prim":
-                if v == default(t) and not (isinstance(v, float) and math.copysign(1, v) < 0):
-                    continue
-                self.lines.append(f"    {var}->{f} = {self.scalar_expr(t[1], v)};")
-            elif t[0] == "msg":
-                if v is None:
-                    continue
-                p = self.var()
-                self.lines.append(f"    {cname(self.s, t[1])} *{p} = &{var}->{f};")
-                self.fill(p, t[1], v)
-            else:
-                if not v:
-                    continue
-                e = t[1]
+            if t[0] != "arr":
+                self.store(f"{var}->{f}", t, v)
+            elif v:
                 self.lines.append(f"    {var}->{f}_count = {len(v)};")
                 self.lines.append(f"    {var}->{f} = calloc({len(v)}, sizeof *{var}->{f});")
                 for i, ev in enumerate(v):
-                    if e[0] == "msg":
-                        if ev is None:
-                            continue
-                        p = self.var()
-                        self.lines.append(f"    {cname(self.s, e[1])} *{p} = &{var}->{f}[{i}];")
-                        self.fill(p, e[1], ev)
-                    elif ev != default(e) or (isinstance(ev, float) and math.copysign(1, ev) < 0):
-                        self.lines.append(f"    {var}->{f}[{i}] = {self.scalar_expr(e[1], ev)};")
+                    self.store(f"{var}->{f}[{i}]", t[1], ev)
+
+    def store(self, lvalue, t, v):
+        """Statements that set lvalue (of type t, not an array) to v; none for a default."""
+        if is_default(t, v):
+            return
+        if t[0] == "msg":
+            p = self.var()
+            self.lines.append(f"    {cname(self.s, t[1])} *{p} = &{lvalue};")
+            self.fill(p, t[1], v)
+        else:
+            self.lines.append(f"    {lvalue} = {self.scalar_expr(t[1], v)};")
+
+
+def is_default(t, v):
+    """nanopb leaves a default value off the wire; -0.0 is not a default (its bits are not 0)."""
+    return v == default(t) and not (isinstance(v, float) and math.copysign(1, v) < 0)
 
 
 def driver_c(schema, header, cases):

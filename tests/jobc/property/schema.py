@@ -543,6 +543,11 @@ def parse(text, strict=False):
         n = take()
         return ("prim", n) if n in PRIMS else ("msg", n)
 
+    def member():  # IDENT ':' type, a field or a parameter
+        name = take()
+        take(":")
+        return (name, typ())
+
     while i < len(toks):
         kw = take()
         if kw == "package":
@@ -553,9 +558,7 @@ def parse(text, strict=False):
             take("{")
             fields = []
             while toks[i] != "}":
-                f = take()
-                take(":")
-                fields.append((f, typ()))
+                fields.append(member())
                 take(";")
             take("}")
             s.order.append(("m", len(s.messages)))
@@ -565,9 +568,7 @@ def parse(text, strict=False):
             take("(")
             params = []
             while toks[i] != ")":
-                p = take()
-                take(":")
-                params.append((p, typ()))
+                params.append(member())
                 if toks[i] == ",":
                     take(",")
             take(")")
