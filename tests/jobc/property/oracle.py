@@ -59,7 +59,7 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False):
     if rc == 1:
         bad = [ln for ln in se.splitlines() if ln and not ln.startswith(" ") and ":" in ln[:300]
                and re.match(r"^\S+:\d", ln) and not DIAG.match(ln)]
-        if not DIAG.match(se) or bad:
+        if not se.startswith(job + ":") or not DIAG.match(se) or bad:
             fails.append(("jobc-diagnostic", "malformed diagnostic: " + (bad or se.splitlines() or [""])[0][:300]))
         if os.listdir(out):
             fails.append(("jobc-partial-output", "rejected but wrote " + ", ".join(sorted(os.listdir(out)))))
