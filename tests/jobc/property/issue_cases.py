@@ -71,14 +71,16 @@ CASES = [
       for sfx in ["DEFAULT", "CALLBACK", "FIELDLIST"]],
     ("generated-x_args_msg", "job x(a: u32);\nmessage x_args_msg { a: u32; }\n", "either"),
     # 3. the .proto for other languages
-    ("proto-message-option", "message option { x: u32; }\njob f(o: option);\n", "either"),
-    ("proto-message-repeated", "message repeated { x: u32; }\njob f(o: repeated);\n", "either"),
     *[(f"proto-field-{n}", f"message M {{ {n}: u32; }}\njob f(m: M);\n", "either")
       for n in ["optional", "syntax", "import"]],
-    *[(f"proto-message-{n}", f"message {n} {{ x: u32; }}\njob f(m: {n});\n", "either")
-      for n in ["optional", "syntax", "import", "required", "group", "map", "stream"]],
+    *[(f"proto-message-{n}", f"message {n} {{ x: u32; }}\njob f(m: {n}, ms2: [{n}]) -> {n};\n", "either")
+      for n in ["optional", "required", "repeated", "group", "extend", "extensions", "oneof",
+                "reserved", "option", "syntax", "import", "map", "stream", "nan"]],
+    # a message named like a proto scalar: protoc reads the scalar, nanopb sends a message
+    *[(f"proto-message-{n}", f"message {n} {{ x: u32; }}\njob f(m: {n}, ms2: [{n}]) -> {n};\n", "either")
+      for n in ["int32", "int64", "uint32", "uint64", "sint32", "sint64", "fixed32", "fixed64",
+                "sfixed32", "sfixed64"]],
     ("proto-json-name-clash", "message M { foo_bar: u32; fooBar: u32; }\njob f(m: M);\n", "either"),
-    ("proto-message-int32", "message int32 { x: u64; }\njob f(m: int32) -> int32;\n", "either"),
     # 4. depth and cycles: a by-value cycle is invalid at any length
     ("cycle-300", chain(300, cycle=True), "reject"),
     ("cycle-2", "message A { b: B; }\nmessage B { a: A; }\njob f(a: A);\n", "reject"),

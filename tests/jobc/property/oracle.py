@@ -43,9 +43,10 @@ def first_error(text, n=3):
     return "\n".join((lines or text.splitlines() or [""])[:n])
 
 
-def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False):
+def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False, focus=None):
     """Runs every step for schema s in directory work; returns (outcome, failures, stderr).
-    mutate(outdir), if given, edits jobc's outputs first (selftest.py: the oracle must see it)."""
+    mutate(outdir), if given, edits jobc's outputs first (selftest.py: the oracle must see it).
+    focus, a failure class, runs only the steps that class needs (shrink.py)."""
     os.makedirs(work, exist_ok=True)
     out = os.path.join(work, "out")
     os.makedirs(out, exist_ok=True)
@@ -82,7 +83,9 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False):
 
     inc = ["-I", "out", "-I", cfg.runtime_include, "-I", cfg.nanopb] + DEFS
     # protoc: the .proto is valid, and gives the python module for the round trip
-    rc, so, pe = run([cfg.protoc, "-I", "out", "--python_out=out", base + ".proto"], work, cfg.timeout)
+    only = focus_steps(focus)
+    rc, so, pe = run([cfg.protoc, "-I", "out", "--python_out=out", base + ".proto"], work, cfg.timeout) \
+        if "protoc" in only else (0, "", "")
     proto_ok = rc == 0
     if not proto_ok:
         fails.append(("protoc", first_error(pe) or pe[:300]))
@@ -95,6 +98,8 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False):
               ("c-wasm32-c11", [*wasm, "-std=c11", *FLAGS, *inc, "-fsyntax-only", src])]
     c_fails = []  # one failure for all four compiles: the first one's error, and which failed
     for name, cmd in steps:
+        if name[2:] not in only:
+            continue
         rc, so, ce = run(cmd, work, cfg.timeout)
         if rc != 0:
             c_fails.append((name, first_error(ce) or str(rc)))
@@ -105,7 +110,7 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False):
     # a user's wasm32 program: libc headers + the job header, every job implemented
     with open(os.path.join(work, "impl.c"), "w") as f:
         f.write(driver.impl_c(s, hdr))
-    if c_ok:
+    if c_ok and "user" in only:
         rc, so, ce = run([*wasm, "-std=gnu11", *FLAGS, *inc, "-c", "impl.c", "-o", "impl.o"], work, cfg.timeout)
         if rc != 0:
             fails.append(("c-wasm32-user-program", first_error(ce)))
@@ -114,7 +119,7 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False):
                               "-Wl,--wrap=exit"], work, cfg.timeout)
             if rc != 0:
                 fails.append(("link-wasm32", first_error(ce)))
-    if not (proto_ok and c_ok):
+    if not (proto_ok and c_ok) or "roundtrip" not in only:
         return "accepted", fails, se
     fails += roundtrip(cfg, s, work, base, inc, seed, dense)
     return "accepted", fails, se
@@ -163,6 +168,23 @@ def roundtrip(cfg, s, work, base, inc, seed, dense):
                               f"changes the encoding ({len(a)} -> {len(b)} bytes)"))
                 break
     return fails
+
+
+ALL_STEPS = {"protoc", "native-gnu11", "native-c11", "wasm32-gnu11", "wasm32-c11", "user", "roundtrip"}
+
+
+def focus_steps(focus):
+    """The steps a failure class needs (all of them when focus is None)."""
+    if focus is None:
+        return ALL_STEPS
+    if focus.startswith("protoc"):
+        return {"protoc"}
+    m = re.match(r"C compile \[([^\]]*)\]", focus)
+    if m:
+        return set(m.group(1).split())
+    if focus.startswith(("c-wasm32-user-program", "link-wasm32")):
+        return {"wasm32-gnu11", "user"}
+    return ALL_STEPS
 
 
 # --- failure classes -------------------------------------------------------------------

@@ -97,6 +97,8 @@ def check_one(cfg, name, s, work, keep, seed):
         with open(os.path.join(dest, "why.txt"), "w") as f:
             for step, detail in fails:
                 f.write(f"{step}: {detail}\n")
+    elif keep:  # a schema that passes now: drop what an earlier run kept of it
+        shutil.rmtree(os.path.join(keep, name), ignore_errors=True)
     shutil.rmtree(d, ignore_errors=True)
     return Result(name, outcome, fails, s, text)
 

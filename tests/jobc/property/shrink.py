@@ -26,7 +26,7 @@ class Shrinker:
         self.runs += 1
         d = os.path.join(self.work, f"try{self.runs}")
         try:
-            _, fails, _ = oracle.check_schema(self.cfg, s, d)
+            _, fails, _ = oracle.check_schema(self.cfg, s, d, focus=self.target)
         finally:
             shutil.rmtree(d, ignore_errors=True)
         return any(oracle.classify(st, de) == self.target for st, de in fails)
