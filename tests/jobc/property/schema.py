@@ -76,7 +76,7 @@ OPTIONS = {
 # 8/16/31 bits, data size 4/12/31 bits. Sizes just below, at and past each edge.
 TAG_EDGES = [63, 64, 65, 1023, 1024, 1025]
 OFFSET_EDGES = [255, 256, 257, 65535, 65536, 65537]
-DEPTH_EDGES = [31, 32, 33, 63, 64, 65, 127, 128, 129, 199, 200, 201, 255, 256, 257, 300]
+DEPTH_EDGES = [31, 32, 33, 63, 64, 65, 98, 99, 100, 101, 127, 128, 129, 200, 255, 256, 257, 300]
 PARAM_EDGES = [32, 33, 63, 64, 65, 128]
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "po", "ru", "sa", "ti", "vu", "ze", "dra", "fen",
@@ -221,7 +221,8 @@ class Generator:
         r = self.r
         names = Names(r)
         odd = self.knownbad or r.random() < 0.45
-        odd_rate = 0.0 if not odd else r.choice([0.05, 0.15, 0.4])
+        # one odd name is enough to have a schema rejected: mostly few, sometimes many
+        odd_rate = 0.0 if not odd else r.choice([0.02, 0.05, 0.1, 0.3])
         if r.random() < 0.35:
             if odd and r.random() < 0.5:
                 s.package = r.choice(ODD_PACKAGES)
