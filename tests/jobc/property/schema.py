@@ -103,6 +103,7 @@ class Schema:
         self.must_reject = False   # invalid by README (issue_cases.py): must be rejected
         self.features = set()
         self.comments = []  # (position, text) sprinkled into the file
+        self.crlf = False   # \r\n line ends
 
     def message(self, name):
         for m in self.messages:
@@ -254,7 +255,7 @@ class Generator:
                 s.features.add("self-array")
             msgs.append((nm, fields))
 
-        shapes = ["wide", "deep", "big", "params", "names", "pairs"]
+        shapes = ["wide", "deep", "big", "params", "names", "pairs", "many"]
         chosen = shapes if self.knownbad else [x for x in shapes if r.random() < 0.18]
         if "wide" in chosen:
             self.add_wide(s, names, msgs)
@@ -280,6 +281,10 @@ class Generator:
                 s.strict = False
         if "names" in chosen:
             self.add_name_cases(s, names, msg_names)
+        if "many" in chosen:  # many declarations: ordering, prefixes, sizes of the outputs
+            for _ in range(r.choice([30, 100])):
+                s.jobs.append(self.new_job(s, names, msg_names, False, 0))
+            s.features.add("many")
 
         if clashes(s):  # README: a collision of generated names is invalid; drop the job
             self.fix_clashes(s)
@@ -288,6 +293,7 @@ class Generator:
         if r.random() < 0.5:
             r.shuffle(s.order)
             s.features.add("shuffled")
+        s.crlf = r.random() < 0.1
         if r.random() < 0.3:
             s.comments = [(r.randrange(len(s.order) + 1), r.choice(
                 ["// a comment", "/* block\n   comment */", "/* job x(a: u32); */"]))
@@ -396,10 +402,45 @@ class Generator:
         r = self.r
         jn = names.ordinary("job")
         case = r.choice(["shadow-type", "shadow-args", "shadow-job", "shadow-runtime",
-                         "gen-msg", "gen-args"])
+                         "gen-msg", "gen-args", "shadow-self", "shadow-other-job",
+                         "field-like-type", "case-pair", "long", "package-like-message"])
         s.features.add("names-" + case)
-        s.strict = False
-        if case == "shadow-type" and msg_names:
+        s.strict = s.strict and case == "long"  # 64 characters is README's limit: valid
+        if case == "long":
+            def long_name(cap):
+                w = names.ordinary("msg" if cap else "job")
+                w = (w + "_" + "x" * 64)[:64]
+                names.used.add(w)
+                return w
+            m = long_name(True)
+            s.messages.append(Message(m, [(long_name(False), ("prim", "u64")),
+                                          (long_name(False), ("arr", ("prim", "string")))]))
+            s.jobs.append(Job(long_name(False), [(long_name(False), ("msg", m)),
+                                                 (long_name(False), ("arr", ("msg", m)))],
+                              ("arr", ("msg", m)), []))
+            if r.random() < 0.5:
+                s.package = long_name(False)
+        elif case == "shadow-self":
+            s.jobs.append(Job(jn, [(jn, ("prim", "u32"))], ("prim", "u32"), []))
+        elif case == "shadow-other-job" and s.jobs:
+            other = r.choice(s.jobs).name
+            sfx = r.choice(["", "_local", "_job", "_args", "_handle", "_result"])
+            if _valid_name(other + sfx):
+                s.jobs.append(Job(jn, [(other + sfx, ("prim", "u32"))], ("prim", "u32"), []))
+        elif case == "field-like-type" and msg_names:
+            t = r.choice(msg_names)
+            s.messages.append(Message(names.ordinary("msg"), [(t, ("msg", t)), ("n", ("prim", "u32"))]))
+        elif case == "case-pair":
+            a = names.ordinary("msg")
+            b = a.lower() if a.lower() not in names.used else a.upper()
+            if b not in names.used and _valid_name(b):
+                names.used.add(b)
+                s.messages.append(Message(a, [("x", ("prim", "u32"))]))
+                s.messages.append(Message(b, [("x", ("prim", "f64")), ("y", ("msg", a))]))
+                s.jobs.append(Job(jn, [("p", ("msg", a)), ("q", ("msg", b))], ("msg", b), []))
+        elif case == "package-like-message" and msg_names:
+            s.package = r.choice(msg_names)
+        elif case == "shadow-type" and msg_names:
             t = r.choice(msg_names)
             s.jobs.append(Job(jn, [(t, ("msg", t)), (names.ordinary("field"), ("msg", t))],
                               ("msg", t), []))
@@ -480,14 +521,15 @@ def render(s):
             else:
                 out.append(f"job {j.name}({ps}){res};")
     out.extend(comments.get(len(s.order), []))
-    return "\n".join(out) + "\n"
+    nl = "\r\n" if getattr(s, "crlf", False) else "\n"
+    return nl.join(out) + nl
 
 
 def to_json(s):
     return {"package": s.package, "strict": s.strict, "features": sorted(s.features),
             "messages": [[m.name, [[f, t] for f, t in m.fields]] for m in s.messages],
             "jobs": [[j.name, [[p, t] for p, t in j.params], j.result, j.options] for j in s.jobs],
-            "order": s.order, "comments": s.comments}
+            "order": s.order, "comments": s.comments, "crlf": s.crlf}
 
 
 def _tup(t):
@@ -502,6 +544,7 @@ def from_json(d):
               for n, ps, res, opts in d["jobs"]]
     s.order = [tuple(o) for o in d["order"]]
     s.comments = [tuple(c) for c in d["comments"]]
+    s.crlf = d.get("crlf", False)
     return s
 
 
