@@ -86,7 +86,8 @@ class Result:
         self.name, self.outcome, self.fails, self.schema, self.job_text = name, outcome, fails, s, job_text
 
 
-def check_one(cfg, name, s, work, keep, seed):
+def check_one(cfg, name, make, work, keep, seed):
+    s = make()  # made here, in the worker: a long run never holds all its schemas at once
     d = os.path.join(work, name)
     outcome, fails, _ = oracle.check_schema(cfg, s, d, seed=seed)
     text = sch.render(s)
@@ -147,24 +148,26 @@ def main():
                 return 1
             print(f"self-test: ok (the oracle notices {len(selftest.MUTANTS)} of {len(selftest.MUTANTS)} "
                   "wire mismatches)", flush=True)
-        todo = []  # (name, schema, value seed)
+        todo = []  # (name, a function making the schema, value seed)
         if args.replay:
             for p in args.replay:
                 with open(p) as f:
-                    todo.append((os.path.basename(os.path.dirname(os.path.abspath(p))) + "-"
-                                 + os.path.basename(p)[:-4], sch.parse(f.read(), strict=args.strict), 0))
+                    s = sch.parse(f.read(), strict=args.strict)
+                todo.append((os.path.basename(os.path.dirname(os.path.abspath(p))) + "-"
+                             + os.path.basename(p)[:-4], lambda s=s: s, 0))
         elif args.issue_cases:
             import issue_cases
             for name, text, expect in issue_cases.CASES:
                 s = sch.parse(text, strict=expect == "accept")
                 s.must_reject = expect == "reject"
-                todo.append((name, s, 0))
+                todo.append((name, lambda s=s: s, 0))
         else:
             idx = args.only or range(args.count)
             for i in idx:
-                g = sch.Generator(schema_seed(args.seed, i), knownbad=args.knownbad)
+                seed = schema_seed(args.seed, i)
                 todo.append((f"seed{args.seed}-{i}{'-knownbad' if args.knownbad else ''}",
-                             g.generate(), schema_seed(args.seed, i)))
+                             lambda seed=seed: sch.Generator(seed, knownbad=args.knownbad).generate(),
+                             seed))
         results = []
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:
             futs = [ex.submit(check_one, cfg, n, s, work, keep, vs) for n, s, vs in todo]
