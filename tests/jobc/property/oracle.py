@@ -51,8 +51,8 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False, focus
     out = os.path.join(work, "out")
     os.makedirs(out, exist_ok=True)
     job = base + ".job"
-    with open(os.path.join(work, job), "w") as f:
-        f.write(sch.render(s))
+    with open(os.path.join(work, job), "wb") as f:
+        f.write(s.raw if s.raw is not None else sch.render(s).encode())
     with open(os.path.join(work, "schema.json"), "w") as f:
         json.dump(sch.to_json(s), f)
     fails = []
@@ -72,6 +72,9 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False, focus
         return "crashed", fails, se
     if s.must_reject:
         return "accepted", [("jobc-accepts-invalid", "an invalid schema (README) was accepted")], se
+    if s.unreadable:  # a replayed file (e.g. a fuzz input) that jobc accepts must be a valid .job
+        return "accepted", [("jobc-accepts-unreadable", "accepted, but not a .job by README's grammar: "
+                             + s.unreadable)], se
     hdr = base + ".job.h"
     if mutate:
         mutate(out)

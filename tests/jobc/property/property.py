@@ -2,7 +2,7 @@
 """property.py - property test of jobc: every .job it accepts builds and round-trips.
 
   property.py --count N --seed S [--jobs 2] [--jobc PATH] [--keep DIR] [--knownbad]
-  property.py --replay FILE.job [...]      check given .job files (e.g. kept failures)
+  property.py --replay FILE [...]          check given files (kept failures, a fuzz corpus)
   property.py --issue-cases                the issue's cases (issue_cases.py): a to-do list
   property.py --self-test ...              first prove the oracle notices wire mismatches
 
@@ -16,6 +16,7 @@ import argparse
 import concurrent.futures
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -105,6 +106,28 @@ def check_one(cfg, name, make, work, keep, seed):
     return Result(name, outcome, fails, s if fails else None, text if fails else "")
 
 
+def replay_name(path):
+    base = os.path.basename(path)
+    base = base[:-4] if base.endswith(".job") else base
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", os.path.basename(os.path.dirname(os.path.abspath(path)))
+                  + "-" + base)[:100]
+
+
+def replayed(path, strict):
+    """A schema for a given file: its bytes as they are, and its model when it reads as a .job
+    (any file works, e.g. a libFuzzer corpus: what jobc accepts must pass the same oracle)."""
+    with open(path, "rb") as f:
+        raw = f.read()
+    try:  # latin-1: any byte may be in a comment; the tokens themselves are ASCII
+        s = sch.parse(raw.decode("latin-1"), strict=strict)
+    except (ValueError, IndexError) as e:
+        s = sch.Schema()
+        s.strict = strict
+        s.unreadable = f"{type(e).__name__}: {e}"[:200]
+    s.raw = raw
+    return s
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count", type=int, default=100)
@@ -151,10 +174,7 @@ def main():
         todo = []  # (name, a function making the schema, value seed)
         if args.replay:
             for p in args.replay:
-                with open(p) as f:
-                    s = sch.parse(f.read(), strict=args.strict)
-                todo.append((os.path.basename(os.path.dirname(os.path.abspath(p))) + "-"
-                             + os.path.basename(p)[:-4], lambda s=s: s, 0))
+                todo.append((replay_name(p), lambda p=p: replayed(p, args.strict), 0))
         elif args.issue_cases:
             import issue_cases
             for name, text, expect in issue_cases.CASES:

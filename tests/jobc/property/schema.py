@@ -104,6 +104,8 @@ class Schema:
         self.features = set()
         self.comments = []  # (position, text) sprinkled into the file
         self.crlf = False   # \r\n line ends
+        self.raw = None     # bytes of a replayed file: checked as they are (render() not used)
+        self.unreadable = None  # why parse() could not read the replayed file
 
     def message(self, name):
         for m in self.messages:
