@@ -164,7 +164,7 @@ class Emitter:
 
     def var(self):
         self.n += 1
-        return f"p{self.n}"
+        return f"propdrv__p{self.n}"  # '__': never a user's name (jobc rejects those)
 
     def scalar_expr(self, p, v):
         if p == "string":
@@ -209,9 +209,10 @@ def driver_c(schema, header, cases):
         e.lines = []
         ct = cname(schema, name)
         if value is not None:
-            e.fill("p0", name, value)
+            e.fill("propdrv__p0", name, value)
         body = "\n".join(e.lines)
-        fills.append(f"static void propdrv__fill{i}(void *m)\n{{\n    {ct} *p0 = m;\n    (void)p0;\n"
+        fills.append(f"static void propdrv__fill{i}(void *propdrv__m)\n{{\n"
+                     f"    {ct} *propdrv__p0 = propdrv__m;\n    (void)propdrv__p0;\n"
                      f"{body}\n}}\n")
     table = ",\n".join(f"    {{{cname(schema, n)}_fields, sizeof({cname(schema, n)}), propdrv__fill{i}}}"
                        for i, (n, _) in enumerate(cases))
@@ -338,12 +339,12 @@ def impl_param(schema, t, i):
             elem = CTYPE[e[1]] + "const *"
         else:
             elem = f"const {CTYPE[e[1]]} *"
-        return [f"{elem}p{i}", f"pb_size_t p{i}_n"]
+        return [f"{elem}propimpl__p{i}", f"pb_size_t propimpl__n{i}"]
     if t[0] == "msg":
-        return [f"const {cname(schema, t[1])} *p{i}"]
+        return [f"const {cname(schema, t[1])} *propimpl__p{i}"]
     if t[1] in ("string", "bytes"):
-        return [f"const {CTYPE[t[1]]}p{i}"]
-    return [f"{CTYPE[t[1]]} p{i}"]
+        return [f"const {CTYPE[t[1]]}propimpl__p{i}"]
+    return [f"{CTYPE[t[1]]} propimpl__p{i}"]
 
 
 def impl_ret(schema, j):
@@ -367,7 +368,8 @@ def impl_c(schema, header):
         ret = impl_ret(schema, j)
         body = [f"    (void){p.split()[-1].lstrip('*')};" for p in params]
         if ret != "void":
-            body.append(f"    {ret} r;\n    memset(&r, 0, sizeof r);\n    return r;")
+            body.append(f"    {ret} propimpl__r;\n    memset(&propimpl__r, 0, sizeof propimpl__r);\n"
+                        "    return propimpl__r;")
         out.append(f"{ret} {cname(schema, j.name)}({', '.join(params) or 'void'})\n{{\n"
                    + "\n".join(body) + "\n}\n")
     out.append("int main(void)\n{\n    return 0;\n}\n")
