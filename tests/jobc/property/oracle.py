@@ -193,7 +193,8 @@ def focus_steps(focus):
 # --- failure classes -------------------------------------------------------------------
 
 def classify(step, detail):
-    """A stable class for a failure: the step plus the gist of the first error message."""
+    """A stable class for a failure: the step plus the gist of its first error message
+    (quoted names and numbers replaced, so that `log` and `malloc` are one class)."""
     d = detail.splitlines()[0] if detail else ""
     d = re.sub(r"^\[[^\]]*\] ", "", d)              # [which compiles failed]
     d = re.sub(r"^[^ ]*?:\d+:\d+: ", "", d)            # file:line:col:
@@ -201,18 +202,8 @@ def classify(step, detail):
     m = re.search(r"FIELDINFO_DOES_NOT_FIT_width\d", d)
     if m:
         return f"{step}: nanopb {m.group(0)} (descriptor width too small)"
-    if "incomplete type" in d or "has incomplete type" in d:
+    if "incomplete type" in d:
         return f"{step}: field has incomplete type (message emitted after its use)"
-    if re.search(r"conflicting types for|incompatible redeclaration of library function|"
-                 r"redefinition of|redeclared as different kind|conflicting types", d):
-        return f"{step}: {_gist(d)}"
-    if step in ("protoc",):
-        d = re.sub(r"^[^:]+\.proto:\d+:\d+: ", "", d)
-    return f"{step}: {_gist(d)}"
-
-
-def _gist(d):
     d = re.sub(r"'[^']*'|\"[^\"]*\"|‘[^’]*’", "'X'", d)
     d = re.sub(r"\b\d+\b", "N", d)
-    d = re.sub(r"\[-W[^\]]+\]", lambda m: m.group(0), d)
-    return d.strip()[:160]
+    return f"{step}: {d.strip()[:160]}"

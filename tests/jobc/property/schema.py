@@ -179,6 +179,7 @@ class Generator:
         self.r = random.Random(seed)
         self.seed = seed
         self.knownbad = knownbad
+        self.words = Names(self.r)  # ordinary member names (each caller passes its own `used`)
 
     # --- pieces --------------------------------------------------------------------
 
@@ -214,7 +215,7 @@ class Generator:
                 used.add(w)
                 names.append(w)
             else:
-                names.append(Names(self.r).ordinary("field", used))
+                names.append(self.words.ordinary("field", used))
         return names
 
     # --- schema shapes ---------------------------------------------------------------
