@@ -46,8 +46,9 @@ def find_pb_python(explicit):
 
 
 def setup(args, work):
-    build = args.build or os.path.join(ROOT, "build")
-    nanopb = args.nanopb or os.path.join(ROOT, ".deps", "nanopb-0.4.7")
+    root = os.path.abspath(args.root or ROOT)
+    build = args.build or os.path.join(root, "build")
+    nanopb = args.nanopb or os.path.join(root, ".deps", "nanopb-0.4.7")
     jobc = args.jobc or os.path.join(build, "compiler", "jobc")
     wasm_libs = [os.path.join(build, "wasm", "runtime", "liblucidity.a"),
                  os.path.join(build, "wasm", "liblucidity_nanopb.a")]
@@ -77,7 +78,7 @@ def setup(args, work):
         objs.append(obj)
     return oracle.Config(jobc=os.path.abspath(jobc), cc=args.cc, wasm_cc=args.wasm_cc,
                          protoc=args.protoc, pb_python=pb_python, nanopb=os.path.abspath(nanopb),
-                         runtime_include=os.path.join(ROOT, "runtime", "include"),
+                         runtime_include=os.path.join(root, "runtime", "include"),
                          wasm_libs=[os.path.abspath(p) for p in wasm_libs],
                          native_nanopb_objs=objs, timeout=args.timeout)
 
@@ -137,9 +138,11 @@ def main():
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--only", type=int, action="append", help="only schema I of the seed (repeatable)")
     ap.add_argument("--jobs", "-j", type=int, default=min(2, os.cpu_count() or 1))
+    ap.add_argument("--root", help="the lucidity checkout whose jobc, runtime headers and wasm32 "
+                    "libraries to use (default: this one); e.g. --root /work/main")
     ap.add_argument("--jobc", help="the jobc to test (default: BUILD/compiler/jobc)")
-    ap.add_argument("--build", help="the build directory (default: <repo>/build)")
-    ap.add_argument("--nanopb", help="nanopb sources (default: <repo>/.deps/nanopb-0.4.7)")
+    ap.add_argument("--build", help="the build directory (default: ROOT/build)")
+    ap.add_argument("--nanopb", help="nanopb sources (default: ROOT/.deps/nanopb-0.4.7)")
     ap.add_argument("--cc", default="cc")
     ap.add_argument("--wasm-cc", default="clang-19")
     ap.add_argument("--protoc", default="protoc")
@@ -159,7 +162,8 @@ def main():
     ap.add_argument("--quiet", "-q", action="store_true")
     args = ap.parse_args()
 
-    keep = args.keep or os.path.join(args.build or os.path.join(ROOT, "build"), "jobc-property-failures")
+    keep = args.keep or os.path.join(args.build or os.path.join(args.root or ROOT, "build"),
+                                     "jobc-property-failures")
     os.makedirs(keep, exist_ok=True)
     work = tempfile.mkdtemp(prefix="jobc-property-")
     t0 = time.time()
