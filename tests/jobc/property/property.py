@@ -150,6 +150,8 @@ def main():
     ap.add_argument("--keep", help="folder for failing schemas (default: BUILD/jobc-property-failures)")
     ap.add_argument("--knownbad", action="store_true",
                     help="every schema includes the issue's known-bad shapes (widths, names, depth)")
+    ap.add_argument("--shape", action="append", default=[], choices=sch.Generator.SHAPES,
+                    help="every schema gets this shape (repeatable)")
     ap.add_argument("--issue-cases", action="store_true", help="run the issue's cases (issue_cases.py)")
     ap.add_argument("--replay", nargs="+", metavar="FILE.job", help="check these .job files")
     ap.add_argument("--strict", action="store_true", help="with --replay: the files must be accepted")
@@ -193,7 +195,8 @@ def main():
             for i in idx:
                 seed = schema_seed(args.seed, i)
                 todo.append((f"seed{args.seed}-{i}{'-knownbad' if args.knownbad else ''}",
-                             lambda seed=seed: sch.Generator(seed, knownbad=args.knownbad).generate(),
+                             lambda seed=seed: sch.Generator(seed, knownbad=args.knownbad,
+                                                             shapes=args.shape).generate(),
                              seed))
         results = []
         with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, args.jobs)) as ex:

@@ -175,10 +175,13 @@ def clashes(schema):
 class Generator:
     """Random schemas from one seed. knownbad=True always includes the issue's cases."""
 
-    def __init__(self, seed, knownbad=False):
+    SHAPES = ["wide", "deep", "big", "params", "names", "pairs", "many", "mixed-edge"]
+
+    def __init__(self, seed, knownbad=False, shapes=()):
         self.r = random.Random(seed)
         self.seed = seed
         self.knownbad = knownbad
+        self.forced = set(shapes)  # shapes every schema gets (property.py --shape)
         self.words = Names(self.r)  # ordinary member names (each caller passes its own `used`)
 
     # --- pieces --------------------------------------------------------------------
@@ -260,12 +263,18 @@ class Generator:
 
         shapes = ["wide", "deep", "big", "params", "names", "pairs", "many"]
         chosen = shapes if self.knownbad else [x for x in shapes if r.random() < 0.18]
+        # shapes added later draw from their own stream: earlier seeds keep their schemas
+        if self.knownbad or random.Random(self.seed * 7 + 1).random() < 0.18:
+            chosen.append("mixed-edge")
+        chosen += [x for x in self.forced if x not in chosen]
         if "wide" in chosen:
             self.add_wide(s, names, msgs)
         if "big" in chosen:
             self.add_big(s, names, msgs)
         if "deep" in chosen:
             self.add_deep(s, names, msgs)
+        if "mixed-edge" in chosen:
+            self.add_mixed_edge(s, names, msgs)
         if "pairs" in chosen:
             self.add_pairs(s, names, msgs)
 
@@ -367,6 +376,29 @@ class Generator:
             if size > 1 << 20:
                 break
         s.features.add("big-by-value")
+        s.strict = False
+
+    def add_mixed_edge(self, s, names, msgs):
+        """Mixed members (padding, pointers, arrays, embedded messages) whose 64-bit layout
+        puts the last member just below, at or past 256 bytes, or whose size is near 4 KiB
+        (then embedded by value in another message): where a width estimate is easily off."""
+        r = self.r
+        sizes = sizes_of(msgs)  # name -> (size, alignment)
+        target = r.choice([256, 256, 4096])
+        fields, used = [], set()
+        kinds = [("prim", p) for p in PRIMS] + [("arr", ("prim", r.choice(PRIMS)))]
+        kinds += [("msg", n) for n in sizes if sizes[n][0] < target // 4]
+        while True:
+            size, _ = c_layout(fields, sizes)
+            if size >= target + r.choice([-12, -4, 0, 1, 4, 8, 16]):
+                break
+            k = r.choice(kinds) if size < target - 24 else ("prim", r.choice(["bool", "u32", "f64"]))
+            fields.append((self.words.ordinary("field", used), k))
+        nm = names.ordinary("msg")
+        msgs.append((nm, fields))
+        if target == 4096:
+            msgs.append((names.ordinary("msg"), [("inner", ("msg", nm)), ("tail", ("prim", "u32"))]))
+        s.features.add("mixed-edge")
         s.strict = False
 
     def add_deep(self, s, names, msgs):
@@ -480,6 +512,34 @@ class Generator:
                         break
                 else:
                     return
+
+
+ALIGN = {"bool": 1, "i32": 4, "u32": 4, "f32": 4, "i64": 8, "u64": 8, "f64": 8, "string": 8, "bytes": 8}
+
+
+def c_layout(fields, msg_sizes):
+    """(size, alignment) of the C struct of these fields on a 64-bit host (LP64)."""
+    off, align = 0, 1
+    for _, t in fields:
+        if t[0] == "prim":
+            sz, al = PRIM_SIZE[t[1]], ALIGN[t[1]]
+        elif t[0] == "msg":
+            sz, al = msg_sizes.get(t[1], (8, 8))
+        else:  # pb_size_t count, then a pointer
+            off = (off + 3) // 4 * 4 + 4
+            sz, al = 8, 8
+        off = (off + al - 1) // al * al + sz
+        align = max(align, al)
+    if not fields:
+        return 1, 1  # char dummy_field
+    return (off + align - 1) // align * align, align
+
+
+def sizes_of(msgs):
+    out = {}
+    for name, fields in msgs:  # in dependency order: each uses only earlier ones by value
+        out[name] = c_layout(fields, out)
+    return out
 
 
 def uses(t, name):
