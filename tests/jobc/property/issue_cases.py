@@ -50,6 +50,10 @@ CASES = [
     ("readme-job-log", "job log(msg: string);\n", "either"),
     *[(f"libc-job-{n}", f"job {n}(a: u32) -> u32;\n", "either")
       for n in ["malloc", "free", "strlen", "exit", "time", "abs", "div"]],
+    # found by the random runs: a program's own main
+    ("c-job-main", "job main(a: u32) -> u32;\n", "either"),
+    ("c-job-main-void", "job main();\n", "either"),
+    ("c-message-main", "message main { x: u32; }\njob f(m: main);\n", "either"),
     *[(f"macro-field-{n}", f"message M {{ {n}: u32; }}\njob f(m: M) -> u32;\n", "either")
       for n in ["errno", "stdin", "EOF", "assert", "offsetof", "INT_MAX", "unix", "linux"]],
     *[(f"runtime-name-{n}", f"message {n} {{ x: u32; }}\njob f(m: {n}) -> u32;\n", "either")
