@@ -82,27 +82,9 @@ fi
 
 # --- 3. the lunatic VM, built from crates.io with our lockfile (vm/) ---------------
 # Our fixes of upstream bugs go in through [patch.crates-io] (vm/Cargo.toml):
-# for each vm/patches/CRATE-VERSION-what.patch, the crates.io source of that
-# crate (fetched by cargo) with the patch applied, in .deps/vm-src/CRATE-VERSION.
-for patch_file in vm/patches/*.patch; do
-  name=$(basename "$patch_file" .patch)
-  crate=$(sed -E 's/^(.*)-([0-9]+\.[0-9]+\.[0-9]+)-.*$/\1/' <<<"$name")
-  version=$(sed -E 's/^(.*)-([0-9]+\.[0-9]+\.[0-9]+)-.*$/\2/' <<<"$name")
-  patched="$DEPS/vm-src/$crate-$version"
-  [ -f "$patched/.patched-$name" ] && continue
-  command -v cargo >/dev/null || { echo "setup.sh: cargo not found; install Rust (rustup) first" >&2; exit 1; }
-  say "preparing $crate $version with $patch_file"
-  tmp=$(mktemp -d)
-  printf '[package]\nname = "fetch-only"\nversion = "0.0.0"\nedition = "2021"\n[lib]\npath = "lib.rs"\n[dependencies]\n%s = "=%s"\n' \
-    "$crate" "$version" > "$tmp/Cargo.toml"
-  touch "$tmp/lib.rs"
-  (cd "$tmp" && cargo fetch -q)
-  src=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$crate-$version" | head -n1)
-  rm -rf "$patched" && mkdir -p "$(dirname "$patched")" && cp -r "$src" "$patched"
-  patch -s -p1 -d "$patched" < "$patch_file"
-  touch "$patched/.patched-$name"
-  rm -rf "$tmp"
-done
+# the crates.io source of each patched crate with its vm/patches/CRATE-VERSION-*.patch
+# applied, in .deps/vm-src/CRATE-VERSION (vm/prepare-sources.sh).
+vm/prepare-sources.sh "$DEPS/vm-src"
 
 lunatic="$DEPS/bin/lunatic"
 lock_hash=$(cat vm/Cargo.lock vm/patches/*.patch | sha256sum | cut -c1-16)

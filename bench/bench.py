@@ -95,14 +95,17 @@ def run_native(a, samples, failures, info):
     parse(out.stdout.splitlines(), samples, failures, info)
 
 
-def job_file(path, jobs):
-    """A .job file of `jobs` jobs over 100 message types, with options."""
+def job_file(path, decls):
+    """A .job file of `decls` declarations: half messages (five fields, an array, an
+    embedded message), half jobs over them with options."""
+    msgs = max(1, decls // 2)
     with open(path, "w") as f:
-        for i in range(100):
-            f.write("message M%d { a: u32; b: f64; s: string; tags: [string]; }\n" % i)
-        for i in range(jobs):
-            f.write("job j%d(m: M%d, n: u64, name: string) -> M%d { timeout = %ds; retries = 1; }\n"
-                    % (i, i % 100, (i + 1) % 100, 1 + i % 60))
+        for i in range(msgs):
+            inner = "inner: Msg%d; " % (i - 1) if i % 50 else ""  # chains of 50 levels
+            f.write("message Msg%d { a: u32; b: f64; s: string; tags: [string]; %s}\n" % (i, inner))
+        for i in range(decls - msgs):
+            f.write("job run%d(m: Msg%d, n: u64, name: string) -> Msg%d { timeout = %ds; retries = 1; }\n"
+                    % (i, i % msgs, (i + 1) % msgs, 1 + i % 60))
 
 
 def jobc_once(cmd):
@@ -118,26 +121,31 @@ def jobc_once(cmd):
 
 
 def run_jobc(a, samples, failures, info):
-    """Median of 5 on small files (to show how time grows with the job count),
-    then the big file: a.jobs_reps runs (default 1: it takes minutes while jobc's
-    generated-name check is quadratic)."""
+    """jobc on generated files of 250, 500, 10,000 and 100,000 declarations (median of
+    5, 5, 3 and a.jobs_reps runs), writing all outputs, and --check on the largest:
+    time and peak RSS. Messages nest in a chain, so the largest file also exercises
+    the descriptor widths and the nesting check."""
     tmp = tempfile.mkdtemp(prefix="lucbench-jobc-")
     try:
         out = os.path.join(tmp, "out")
         os.makedirs(out)
-        sizes = [(n, 5) for n in (250, 500) if n < a.jobs] + [(a.jobs, a.jobs_reps)]
-        for jobs, reps in sizes:
-            src = os.path.join(tmp, "j%d.job" % jobs)
-            job_file(src, jobs)
-            info["jobc_%d_input_bytes" % jobs] = str(os.path.getsize(src))
-            for _ in range(reps):
-                dt, rss, err = jobc_once([a.jobc, "-o", out, src])
-                if err:
-                    failures.append("jobc %d jobs: %s" % (jobs, err))
-                    break
-                samples.setdefault("jobc_%d" % jobs, []).append(dt * 1e9)
-                if rss:
-                    info["jobc_%d_max_rss_kib" % jobs] = str(max(rss, int(info.get("jobc_%d_max_rss_kib" % jobs, 0))))
+        sizes = [(250, 5), (500, 5), (10000, 3), (a.jobs, a.jobs_reps)]
+        for decls, reps in sizes:
+            src = os.path.join(tmp, "d%d.job" % decls)
+            job_file(src, decls)
+            info["jobc_%d_input_bytes" % decls] = str(os.path.getsize(src))
+            for mode in ("", "--check") if decls == a.jobs else ("",):
+                key = "jobc_%d%s" % (decls, "_check" if mode else "")
+                for _ in range(reps):
+                    dt, rss, err = jobc_once([a.jobc] + ([mode] if mode else ["-o", out]) + [src])
+                    if err:
+                        failures.append("jobc %d declarations: %s" % (decls, err))
+                        break
+                    samples.setdefault(key, []).append(dt * 1e9)
+                    if rss:
+                        info[key + "_max_rss_kib"] = str(max(rss, int(info.get(key + "_max_rss_kib", 0))))
+                shutil.rmtree(out, ignore_errors=True)
+                os.makedirs(out)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -165,17 +173,24 @@ def table(samples, info, failures, calls):
        "raw spawns with its own config, as lucidity does")
     us("luc_async", "raw_async", "2a start+await, 16 in flight")
     per_s("luc_fanout", "raw_fanout", "2b local fanout 10,000 items, window 64")
+    per_s("luc_fanout_wide", "luc_fanout", "2c local fanout 10,000 items, window 1,000,000",
+          "vs 2b: per-completion cost must not grow with the window")
     us("luc_remote_call", "raw_remote_call", "3a remote round trip (2 workers)")
     per_s("luc_remote_fanout", "raw_remote_fanout", "3b remote fanout 2,000 items, window 64")
     for name in ("pb_encode", "pb_decode", "pb_get_encoded_size"):
         v = med(samples, name)
         rows.append(("4 nanopb %s, %s B Polyline (native)" % (name[3:], info.get("pb_message_bytes", "?")),
                      "%.0f" % v if v else "n/a", "ns/op", "-", "-", ""))
-    for name in sorted((k for k in samples if k.startswith("jobc_")), key=lambda k: int(k[5:])):
-        jobs, v = int(name[5:]), med(samples, name)
-        rows.append(("5 jobc, %d jobs (%s B input)" % (jobs, info.get("jobc_%d_input_bytes" % jobs, "?")),
+    def jobc_key(k):
+        parts = k[5:].split("_")
+        return int(parts[0]), len(parts)
+    for name in sorted((k for k in samples if k.startswith("jobc_")), key=jobc_key):
+        decls, check = jobc_key(name)[0], name.endswith("_check")
+        v = med(samples, name)
+        rows.append(("5 jobc%s, %d declarations (%s B input)" % (" --check" if check else "", decls,
+                                                               info.get("jobc_%d_input_bytes" % decls, "?")),
                      "%.2f" % (v / 1e9), "s", "-", "-", "median of %d; max RSS %s KiB"
-                     % (len(samples[name]), info.get("jobc_%d_max_rss_kib" % jobs, "?"))))
+                     % (len(samples[name]), info.get(name + "_max_rss_kib", "?"))))
     # 6: bench/mandelbrot.py (run by run.sh after this script) prints its own table
     # where the local round-trip gap comes from: raw plus one lucidity ingredient at a time
     us("raw_call", "raw_call+config", "  profile: raw_call, inherited config (-1)")
@@ -215,7 +230,7 @@ def main():
     ap.add_argument("--remote-items", dest="remote_items", type=int, default=2000)
     ap.add_argument("--remote-timeout", dest="remote_timeout", type=int, default=900)
     ap.add_argument("--pb-ops", dest="pb_ops", type=int, default=20000)
-    ap.add_argument("--jobs", type=int, default=5000)
+    ap.add_argument("--jobs", type=int, default=100000, help="declarations in the largest jobc input")
     ap.add_argument("--jobs-reps", dest="jobs_reps", type=int, default=1)
     ap.add_argument("--only", default="local,remote,native,jobc")
     ap.add_argument("--out", default=os.path.join(HERE, "results", "latest.json"))

@@ -350,10 +350,11 @@ static int check_outs(int n)
     return 0;
 }
 
-static int b_luc_fanout(int n)
+static int luc_fanout_window(int n, uint32_t concurrency)
 {
     memset(fan_outs, 0, (size_t)n * sizeof *fan_outs);
-    int rc = lucidity_fanout(&square_job, fan_where, fan_args, (size_t)n, fan_outs, fan_st, NULL);
+    lucidity_fanout_opts fo = {.opts = {.concurrency = concurrency}};
+    int rc = lucidity_fanout(&square_job, fan_where, fan_args, (size_t)n, fan_outs, fan_st, &fo);
     if (rc == LUCIDITY_EFAILED)
         for (int i = 0; i < n; i++)
             if (fan_st[i]) {
@@ -362,6 +363,10 @@ static int b_luc_fanout(int n)
             }
     return rc ? rc : check_outs(n);
 }
+/* The default window (64), and a window as large as the fanout: the cost
+   per completion must not grow with the window. */
+static int b_luc_fanout(int n) { return luc_fanout_window(n, 0); }
+static int b_luc_fanout_wide(int n) { return luc_fanout_window(n, 1000000); }
 
 /* Remote targets: the other nodes (empty: local spawns). */
 static uint64_t remote_nodes[MAX_NODES];
@@ -476,7 +481,8 @@ static void run_local(int calls, int items)
         return;
     }
     fan_where = LUCIDITY_LOCAL;
-    MEASURE(items, {"raw_fanout", b_raw_fanout, 0}, {"luc_fanout", b_luc_fanout, 0});
+    MEASURE(items, {"raw_fanout", b_raw_fanout, 0}, {"luc_fanout", b_luc_fanout, 0},
+            {"luc_fanout_wide", b_luc_fanout_wide, 0});
 }
 
 static void run_remote(void)

@@ -29,7 +29,8 @@ if(TARGET jobc)
   install(TARGETS jobc RUNTIME DESTINATION bin)
   # The local-cluster launcher (`lucidity run`, `lucidity cluster ...`) and its module.
   install(PROGRAMS "${PROJECT_SOURCE_DIR}/tools/lucidity" DESTINATION bin)
-  install(FILES "${PROJECT_SOURCE_DIR}/tools/lucidity_cluster.py" DESTINATION bin)
+  install(FILES "${PROJECT_SOURCE_DIR}/tools/lucidity_cluster.py"
+                "${PROJECT_SOURCE_DIR}/tools/lucidity_proc.py" DESTINATION bin)
 endif()
 configure_package_config_file("${PROJECT_SOURCE_DIR}/cmake/LucidityConfig.cmake.in"
   "${PROJECT_BINARY_DIR}/LucidityConfig.cmake"

@@ -8,7 +8,11 @@ endif()
 add_library(lucidity_nanopb STATIC
   "${LUCIDITY_NANOPB_DIR}/pb_common.c"
   "${LUCIDITY_NANOPB_DIR}/pb_encode.c"
-  "${LUCIDITY_NANOPB_DIR}/pb_decode.c")
+  "${LUCIDITY_NANOPB_DIR}/pb_decode.c"
+  "${PROJECT_SOURCE_DIR}/runtime/src/pb_alloc.c")
 target_include_directories(lucidity_nanopb PUBLIC "$<BUILD_INTERFACE:${LUCIDITY_NANOPB_DIR}>")
 target_compile_definitions(lucidity_nanopb PUBLIC PB_ENABLE_MALLOC=1 PB_FIELD_32BIT=1)
+# Allocation failures are recorded by runtime/src/pb_alloc.c (ENOMEM vs EDECODE).
+target_compile_options(lucidity_nanopb PRIVATE
+  "SHELL:-include ${PROJECT_SOURCE_DIR}/runtime/src/pb_alloc.h")
 set_target_properties(lucidity_nanopb PROPERTIES POSITION_INDEPENDENT_CODE ON)

@@ -52,6 +52,14 @@ void jobc_buf_free(jobc_buf *b)
     memset(b, 0, sizeof *b);
 }
 
+const char *jobc_tmpl_value(const char *const *kv, const char *key, size_t klen)
+{
+    for (const char *const *k = kv; *k; k += 2) {
+        if (strlen(*k) == klen && strncmp(*k, key, klen) == 0) return k[1];
+    }
+    return NULL;
+}
+
 void jobc_tmpl(jobc_buf *out, const char *tmpl, const char *const *kv)
 {
     const char *p = tmpl;
@@ -62,14 +70,13 @@ void jobc_tmpl(jobc_buf *out, const char *tmpl, const char *const *kv)
         const char *close = strchr(open, '}');
         if (!close) abort();
         size_t klen = (size_t)(close - open - 2);
-        const char *const *k = kv;
-        while (*k && !(strlen(*k) == klen && strncmp(*k, open + 2, klen) == 0)) k += 2;
-        if (!*k) {
+        const char *value = jobc_tmpl_value(kv, open + 2, klen);
+        if (!value) {
             fprintf(stderr, "jobc: internal error: template key '%.*s' not provided\n", (int)klen,
                     open + 2);
             abort();
         }
-        jobc_buf_puts(out, k[1]);
+        jobc_buf_puts(out, value);
         p = close + 1;
     }
     jobc_buf_puts(out, p);

@@ -2,12 +2,14 @@
 #include "ctypes.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* One struct (message, <job>_args or <job>_result) with its descriptor. */
 typedef struct jobc_struct {
     char T[JOBC_NAME_MAX];
     const char *comment;
+    const char *doc;
     idl_field **fields;
     size_t nfields;
 } jobc_struct;
@@ -18,16 +20,23 @@ static void jobc_emit_struct(const jobc_model *m, const jobc_struct *st, jobc_bu
     jobc_tmpl(typedefs, jobc_template("typedef.h"), (const char *const[]){"T", st->T, NULL});
 
     jobc_buf members = {0}, fieldlist = {0}, msgtypes = {0};
+    /* members in declaration order; the descriptor in field-number order, so nanopb
+       encodes fields in the order protobuf does */
+    idl_field **by_tag = jobc_fields_by_tag(st->fields, st->nfields);
+    for (size_t i = 0; i < st->nfields; i++) {
+        jobc_members(&members, m, st->fields[i]);
+        if (i) jobc_buf_puts(&fieldlist, " \\\n");
+        jobc_fieldlist_entry(&fieldlist, by_tag[i], (int)by_tag[i]->tag);
+    }
+    free(by_tag);
     for (size_t i = 0; i < st->nfields; i++) {
         const idl_field *f = st->fields[i];
-        jobc_members(&members, m, f);
-        if (i) jobc_buf_puts(&fieldlist, " \\\n");
-        jobc_fieldlist_entry(&fieldlist, f, (int)i + 1);
         const idl_type *t = f->type->elem ? f->type->elem : f->type;
         if (t->msg) {
             char sub[JOBC_NAME_MAX];
-            jobc_cname(m, t->msg->name, sub);
-            jobc_buf_printf(&msgtypes, "#define %s_%s_MSGTYPE %s\n", st->T, f->name, sub);
+            snprintf(sub, sizeof sub, "%s", t->msg->cname);
+            jobc_tmpl(&msgtypes, jobc_template("msgtype.h"),
+                      (const char *const[]){"T", st->T, "field", f->name, "sub", sub, NULL});
         }
     }
     if (st->nfields == 0) {
@@ -35,9 +44,12 @@ static void jobc_emit_struct(const jobc_model *m, const jobc_struct *st, jobc_bu
     }
     jobc_buf_puts(&fieldlist, "");
     jobc_buf_puts(&msgtypes, "");
+    jobc_buf doc = {0};
+    jobc_doc(&doc, st->doc, false);
     jobc_tmpl(structs, jobc_template("struct.h"),
-              (const char *const[]){"T", st->T, "comment", st->comment, "members", members.data,
-                                    NULL});
+              (const char *const[]){"doc", doc.data, "T", st->T, "comment", st->comment, "members",
+                                    members.data, NULL});
+    jobc_buf_free(&doc);
     jobc_tmpl(descs, jobc_template("descriptor.h"),
               (const char *const[]){"T", st->T, "fieldlist", fieldlist.data, "msgtypes",
                                     msgtypes.data, NULL});
@@ -50,47 +62,64 @@ static void jobc_emit_job_decls(const jobc_model *m, const idl_job *j, jobc_buf 
 {
     jobc_sig s;
     jobc_sig_init(&s, m, j);
-    char name[JOBC_NAME_MAX], out_c[JOBC_NAME_MAX + 16], out_p[JOBC_NAME_MAX + 16],
-        outs_p[JOBC_NAME_MAX + 16];
+    char name[JOBC_NAME_MAX];
     snprintf(name, sizeof name, "%s%s%s", m->package ? m->package : "", m->package ? "." : "",
              j->name);
     jobc_buf inline_params = {0}, result_free = {0}, impl_params = {0};
     jobc_buf_puts(&inline_params, s.params.data);
-    out_c[0] = out_p[0] = outs_p[0] = '\0';
     if (j->result) {
-        snprintf(out_c, sizeof out_c, "%s%s*out, ", s.out_type,
-                 s.out_type[strlen(s.out_type) - 1] == '*' ? "" : " ");
-        snprintf(out_p, sizeof out_p, ", %.*s", (int)strlen(out_c) - 2, out_c);
-        snprintf(outs_p, sizeof outs_p, ", %s%s*outs", s.out_type,
-                 s.out_type[strlen(s.out_type) - 1] == '*' ? "" : " ");
         if (j->nparams) jobc_buf_puts(&inline_params, ", ");
-        jobc_buf_add(&inline_params, out_c, strlen(out_c) - 2);
+        jobc_buf_add(&inline_params, s.out_c, strlen(s.out_c) - 2);
     }
     if (!inline_params.len) jobc_buf_puts(&inline_params, "void");
     jobc_buf_puts(&impl_params, j->nparams ? s.params.data : "void");
     jobc_buf_puts(&result_free, "");
+    jobc_buf doc = {0};
+    jobc_doc(&doc, j->doc, false);
     if (j->result && j->result->elem) { /* the caller receives the whole result */
         jobc_tmpl(&result_free, jobc_template("result_free.h"),
                   (const char *const[]){"fn", s.fn, NULL});
     }
     jobc_tmpl(out, jobc_template("job.h"),
-              (const char *const[]){"name", name, "fn", s.fn, "impl_ret", s.impl_ret.data,
+              (const char *const[]){"doc", doc.data, "name", name, "fn", s.fn, "impl_ret", s.impl_ret.data,
                                     "impl_params", impl_params.data, "result_free",
-                                    result_free.data, "params_c", s.params_c.data, "out_c", out_c,
+                                    result_free.data, "params_c", s.params_c.data, "out_c", s.out_c,
                                     "inline_params", inline_params.data, "args_c", s.args_c.data,
-                                    "out_a", j->result ? "out, " : "", "out_p", out_p, "outs_p",
-                                    outs_p, "outs_a", j->result ? ", outs" : "", NULL});
+                                    "out_a", j->result ? JOBC_OUT_PARAM ", " : "", "out_p", s.out_p,
+                                    "outs_p", s.outs_p, "outs_a", j->result ? ", " JOBC_OUTS_PARAM : "",
+                                    NULL});
+    jobc_buf_free(&doc);
     jobc_buf_free(&inline_params);
     jobc_buf_free(&result_free);
     jobc_buf_free(&impl_params);
     jobc_sig_free(&s);
 }
 
+/* typedef enum E { E_V = n, ... } E; */
+static void jobc_emit_enum(const jobc_model *m, const idl_enum *e, jobc_buf *out)
+{
+    char E[JOBC_NAME_MAX], num[24];
+    jobc_cname(m, e->name, E);
+    jobc_buf values = {0}, doc = {0};
+    jobc_buf_puts(&values, "");
+    for (size_t i = 0; i < e->nvalues; i++) {
+        snprintf(num, sizeof num, "%llu", (unsigned long long)e->values[i]->num);
+        jobc_tmpl(&values, jobc_template("enum_value.h"),
+                  (const char *const[]){"E", E, "value", e->values[i]->name, "num", num, NULL});
+    }
+    jobc_doc(&doc, e->doc, false);
+    jobc_tmpl(out, jobc_template("enum.h"),
+              (const char *const[]){"doc", doc.data, "E", E, "values", values.data, NULL});
+    jobc_buf_free(&values);
+    jobc_buf_free(&doc);
+}
+
 void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
 {
     jobc_buf typedefs = {0}, structs = {0}, descs = {0}, frees = {0}, jobs = {0};
+    for (size_t i = 0; i < m->nenums; i++) jobc_emit_enum(m, m->enums[i], &typedefs);
     for (size_t i = 0; i < m->nmsgs; i++) {
-        jobc_struct st = {.comment = "message", .fields = m->msgs[i]->fields,
+        jobc_struct st = {.comment = "message", .doc = m->msgs[i]->doc, .fields = m->msgs[i]->fields,
                           .nfields = m->msgs[i]->nfields};
         jobc_cname(m, m->msgs[i]->name, st.T);
         jobc_emit_struct(m, &st, &typedefs, &structs, &descs);
@@ -102,13 +131,13 @@ void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
         jobc_cname(m, j->name, fn);
         jobc_struct args = {.comment = "arguments of one call (a nanopb message)",
                             .fields = j->params, .nfields = j->nparams};
-        snprintf(args.T, sizeof args.T, "%s_args", fn);
+        snprintf(args.T, sizeof args.T, "%s" JOBC_ARGS_SUFFIX, fn);
         jobc_emit_struct(m, &args, &typedefs, &structs, &descs);
-        idl_field value = {.name = "value", .loc = j->loc, .type = j->result};
+        idl_field value = {.name = JOBC_RESULT_FIELD, .loc = j->loc, .type = j->result, .tag = 1};
         idl_field *vp = &value;
         jobc_struct result = {.comment = "result of one call (a nanopb message; field 'value')",
                               .fields = j->result ? &vp : NULL, .nfields = j->result ? 1 : 0};
-        snprintf(result.T, sizeof result.T, "%s_result", fn);
+        snprintf(result.T, sizeof result.T, "%s" JOBC_RESULT_SUFFIX, fn);
         jobc_emit_struct(m, &result, &typedefs, &structs, &descs);
         jobc_emit_job_decls(m, j, &jobs);
     }
@@ -120,11 +149,21 @@ void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
     jobc_buf_puts(&structs, "");
     jobc_buf_puts(&descs, "");
     jobc_buf_puts(&jobs, "");
+    jobc_buf includes = {0};
+    jobc_buf_puts(&includes, "");
+    for (size_t i = 0; i < m->nimports; i++) {
+        if (m->imports[i].by) {
+            jobc_tmpl(&includes, jobc_template("include.h"),
+                      (const char *const[]){"base", m->imports[i].base, NULL});
+        }
+    }
     jobc_tmpl(out, jobc_template("header.h"),
               (const char *const[]){"version", JOBC_VERSION, "source", source, "guard", guard,
+                                    "includes", includes.data,
                                     "typedefs", typedefs.data, "structs", structs.data,
                                     "descriptors", descs.data, "frees", frees.data, "jobs",
                                     jobs.data, NULL});
+    jobc_buf_free(&includes);
     jobc_buf_free(&typedefs);
     jobc_buf_free(&structs);
     jobc_buf_free(&descs);

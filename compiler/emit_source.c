@@ -21,6 +21,10 @@ static void jobc_invoke_body(const jobc_model *m, const idl_job *j, const jobc_s
     jobc_buf_printf(b, "%s(", s->fn);
     for (size_t i = 0; i < j->nparams; i++) {
         const idl_field *f = j->params[i];
+        if (jobc_has_flag(f->type)) { /* absent: NULL */
+            jobc_buf_printf(b, "%sin__->has_%s ? &in__->%s : NULL", i ? ", " : "", f->name, f->name);
+            continue;
+        }
         jobc_buf_printf(b, "%s%s", i ? ", " : "", f->type->msg ? "&" : "");
         jobc_buf_printf(b, f->type->elem ? "in__->%s, in__->%s_count" : "in__->%s", f->name, f->name);
     }
@@ -31,22 +35,26 @@ static void jobc_invoke_body(const jobc_model *m, const idl_job *j, const jobc_s
 /* pack -> the caller's parameters as a designated initializer of <job>_args. */
 static void jobc_pack(const jobc_model *m, const idl_job *j, jobc_buf *b)
 {
-    char ctype[JOBC_NAME_MAX + 2];
+    char ctype[JOBC_NAME_MAX + 2], v[JOBC_NAME_MAX];
     for (size_t i = 0; i < j->nparams; i++) {
         const idl_field *f = j->params[i];
         const idl_type *t = f->type->elem ? f->type->elem : f->type;
+        jobc_param_cname(m, f, v);
         jobc_buf_puts(b, i ? ", " : "");
         jobc_member_ctype(m, t, ctype);
         if (f->type->elem) {
             /* arguments are only read (lucidity.h rule 1): dropping const is safe */
-            jobc_buf_printf(b, ".%s_count = %s_count, .%s = (%s%s*)%s", f->name, f->name, f->name,
-                            ctype, strchr(ctype, '*') ? "" : " ", f->name);
+            jobc_buf_printf(b, ".%s_count = %s_count, .%s = (%s%s*)%s", f->name, v, f->name,
+                            ctype, strchr(ctype, '*') ? "" : " ", v);
+        } else if (jobc_has_flag(t)) { /* NULL: absent */
+            jobc_buf_printf(b, ".has_%s = %s != NULL, .%s = %s ? *%s : (%s){0}", f->name, v, f->name,
+                            v, v, ctype);
         } else if (t->msg) {
-            jobc_buf_printf(b, ".%s = *%s", f->name, f->name);
+            jobc_buf_printf(b, ".%s = *%s", f->name, v);
         } else if (t->prim == IDL_PRIM_STRING || t->prim == IDL_PRIM_BYTES) {
-            jobc_buf_printf(b, ".%s = (%s)%s", f->name, ctype, f->name);
+            jobc_buf_printf(b, ".%s = (%s)%s", f->name, ctype, v);
         } else {
-            jobc_buf_printf(b, ".%s = %s", f->name, f->name);
+            jobc_buf_printf(b, ".%s = %s", f->name, v);
         }
     }
     if (!j->nparams) jobc_buf_puts(b, "0");
@@ -62,13 +70,16 @@ static void jobc_defaults(const jobc_opts *o, jobc_buf *b)
         if (o->field == JOBC_UNLIMITED) jobc_buf_puts(&f, "        ." #field " = LUCIDITY_NONE,\n"); \
         else jobc_buf_printf(&f, "        ." #field " = %lluu,\n", (unsigned long long)o->field); \
     }
+#define JOBC_COUNT(field)                                                                         \
+    if (o->field) jobc_buf_printf(&f, "        ." #field " = %lluu,\n", (unsigned long long)o->field);
     JOBC_NUM(memory)
     JOBC_NUM(fuel)
     JOBC_NUM(timeout_ms)
-    JOBC_NUM(retries)
-    JOBC_NUM(concurrency)
+    JOBC_COUNT(retries)
+    JOBC_COUNT(concurrency)
     JOBC_NUM(liveness_ms)
 #undef JOBC_NUM
+#undef JOBC_COUNT
     if (o->fanout) jobc_buf_printf(&f, "        .fanout = %s,\n", fanout[o->fanout]);
     if (o->remote_fallback) {
         jobc_buf_printf(&f, "        .remote_fallback = %s,\n", fallback[o->remote_fallback]);
@@ -92,8 +103,7 @@ static void jobc_emit_job_defs(const jobc_model *m, const idl_job *j, const jobc
 {
     jobc_sig s;
     jobc_sig_init(&s, m, j);
-    char name[JOBC_NAME_MAX], export_name[JOBC_NAME_MAX + 16], out_c[JOBC_NAME_MAX + 16],
-        out_p[JOBC_NAME_MAX + 16], outs_p[JOBC_NAME_MAX + 16], out_size[JOBC_NAME_MAX + 16],
+    char name[JOBC_NAME_MAX], export_name[JOBC_NAME_MAX + 16], out_size[JOBC_NAME_MAX + 16],
         unpack[JOBC_NAME_MAX + 16];
     snprintf(name, sizeof name, "%s%s%s", m->package ? m->package : "", m->package ? "." : "",
              j->name);
@@ -102,15 +112,10 @@ static void jobc_emit_job_defs(const jobc_model *m, const idl_job *j, const jobc
     jobc_invoke_body(m, j, &s, &invoke);
     jobc_pack(m, j, &pack);
     jobc_defaults(o, &defaults);
-    out_c[0] = out_p[0] = outs_p[0] = '\0';
     snprintf(out_size, sizeof out_size, "0");
     snprintf(unpack, sizeof unpack, "NULL");
     jobc_buf_puts(&unpack_fn, "");
     if (j->result) {
-        const char *sp = s.out_type[strlen(s.out_type) - 1] == '*' ? "" : " ";
-        snprintf(out_c, sizeof out_c, "%s%s*out, ", s.out_type, sp);
-        snprintf(out_p, sizeof out_p, ", %s%s*out", s.out_type, sp);
-        snprintf(outs_p, sizeof outs_p, ", %s%s*outs", s.out_type, sp);
         snprintf(out_size, sizeof out_size, "sizeof(%s)", s.out_type);
         snprintf(unpack, sizeof unpack, "%s__unpack", s.fn);
         char value[JOBC_NAME_MAX * 2];
@@ -123,15 +128,22 @@ static void jobc_emit_job_defs(const jobc_model *m, const idl_job *j, const jobc
               (const char *const[]){"name", name, "fn", s.fn, "export", export_name,
                                     "invoke_body", invoke.data, "unpack_fn", unpack_fn.data,
                                     "out_size", out_size, "unpack", unpack, "defaults",
-                                    defaults.data, "params_c", s.params_c.data, "out_c", out_c,
-                                    "pack", pack.data, "out_or_null", j->result ? "out" : "NULL",
-                                    "out_p", out_p, "outs_p", outs_p, "outs_or_null",
-                                    j->result ? "outs" : "NULL", NULL});
+                                    defaults.data, "params_c", s.params_c.data, "out_c", s.out_c,
+                                    "pack", pack.data, "out_or_null", j->result ? JOBC_OUT_PARAM : "NULL",
+                                    "out_p", s.out_p, "outs_p", s.outs_p, "outs_or_null",
+                                    j->result ? JOBC_OUTS_PARAM : "NULL", NULL});
     jobc_buf_free(&invoke);
     jobc_buf_free(&unpack_fn);
     jobc_buf_free(&pack);
     jobc_buf_free(&defaults);
     jobc_sig_free(&s);
+}
+
+/* PB_BIND of struct T, with the descriptor width its fields need. */
+static void jobc_bind(jobc_buf *b, const char *T, idl_field *const *fs, size_t n)
+{
+    jobc_tmpl(b, jobc_template("bind.c"),
+              (const char *const[]){"T", T, "width", jobc_descriptor_width(fs, n), NULL});
 }
 
 void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out)
@@ -141,17 +153,19 @@ void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out)
     bool release = m->nmsgs > 0;
     for (size_t i = 0; i < m->nmsgs; i++) {
         jobc_cname(m, m->msgs[i]->name, T);
-        jobc_tmpl(&binds, jobc_template("bind.c"), (const char *const[]){"T", T, NULL});
+        jobc_bind(&binds, T, m->msgs[i]->fields, m->msgs[i]->nfields);
         jobc_tmpl(&frees, jobc_template("free.c"), (const char *const[]){"T", T, NULL});
     }
     for (size_t i = 0; i < m->njobs; i++) {
         const idl_job *j = m->jobs[i];
         char fn[JOBC_NAME_MAX];
         jobc_cname(m, j->name, fn);
-        snprintf(T, sizeof T, "%s_args", fn);
-        jobc_tmpl(&binds, jobc_template("bind.c"), (const char *const[]){"T", T, NULL});
-        snprintf(T, sizeof T, "%s_result", fn);
-        jobc_tmpl(&binds, jobc_template("bind.c"), (const char *const[]){"T", T, NULL});
+        snprintf(T, sizeof T, "%s" JOBC_ARGS_SUFFIX, fn);
+        jobc_bind(&binds, T, j->params, j->nparams);
+        idl_field value = {.name = JOBC_RESULT_FIELD, .type = j->result, .tag = 1};
+        idl_field *vp = &value;
+        snprintf(T, sizeof T, "%s" JOBC_RESULT_SUFFIX, fn);
+        jobc_bind(&binds, T, j->result ? &vp : NULL, j->result ? 1 : 0);
         if (j->result && j->result->elem) { /* the caller receives the whole result */
             release = true;
             jobc_tmpl(&frees, jobc_template("result_free.c"), (const char *const[]){"fn", fn, NULL});

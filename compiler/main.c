@@ -1,38 +1,55 @@
 /*
  * main.c - the jobc command line: read every input, report every error, and
- * only when there are none write the outputs (each via a temporary file and
- * rename, and only when its content changed, so builds do not redo work).
+ * only when there are none write the outputs. A run is all or nothing: each
+ * output goes to a temporary file beside its destination as soon as it is
+ * emitted (so memory holds one output at a time), and only when every input
+ * compiled and every file was written are they renamed into place; an output
+ * whose content did not change is left alone, so builds do not redo work.
  * Exit codes: 0 ok, 1 errors in the input, 2 usage or I/O errors.
  */
 #include "jobc.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
 
 typedef struct jobc_cli {
     const char *outdir;
     const char *depfile;
-    bool emit_c, emit_proto, check_only;
+    bool emit_c, emit_proto, check_only, print_outputs, strict;
+    int error_limit;
     char **inputs;
     int ninputs;
+    const char **include_dirs; /* -I DIR */
+    size_t ninclude;
+    char ***deps;              /* per input: the files it imports (for the depfile) */
+    size_t *ndeps;
 } jobc_cli;
 
+/* One output: its final path, and the temporary file that holds it until the end. */
 typedef struct jobc_output {
     char *path;
-    jobc_buf text;
+    char *tmp;       /* NULL: nothing to write (unchanged, or not emitted yet) */
 } jobc_output;
 
 static const char jobc_usage[] =
     "usage: jobc [options] FILE.job...\n"
+    "       jobc compat OLD.job NEW.job   (exit 1 on a wire-breaking change)\n"
     "Compiles .job files into C stubs for the lucidity runtime (FILE.job.h, FILE.job.c)\n"
     "and a protobuf schema (FILE.proto).\n"
     "  -o DIR              write outputs into DIR (default: the current directory)\n"
+    "  -I DIR              also look for imported files in DIR (after the importer's folder)\n"
     "  --emit=c,proto      which outputs to write (default: both)\n"
     "  --check             check the inputs only; write nothing\n"
     "  -M, --depfile FILE  also write a Make-style depfile: outputs: input\n"
+    "  --print-outputs     print the paths of the outputs, one per line; compile nothing\n"
+    "  --error-limit=N     show at most N errors per input (default 20, 0: all)\n"
+    "  --strict            warn about messages and jobs whose fields are numbered by position\n"
     "  --help              show this help\n"
     "  --version           show the version\n";
 
@@ -56,8 +73,10 @@ static int jobc_parse_emit(jobc_cli *cli, const char *list)
 /* Returns -1 to continue, else an exit code. */
 static int jobc_parse_args(jobc_cli *cli, int argc, char **argv)
 {
-    *cli = (jobc_cli){.outdir = ".", .emit_c = true, .emit_proto = true};
+    *cli = (jobc_cli){.outdir = ".", .emit_c = true, .emit_proto = true,
+                      .error_limit = JOBC_ERROR_LIMIT};
     cli->inputs = calloc((size_t)argc, sizeof *cli->inputs);
+    cli->include_dirs = calloc((size_t)argc, sizeof *cli->include_dirs);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
@@ -72,10 +91,28 @@ static int jobc_parse_args(jobc_cli *cli, int argc, char **argv)
                 return 2;
             }
             *(a[1] == 'o' ? &cli->outdir : &cli->depfile) = argv[++i];
+        } else if (strcmp(a, "-I") == 0 || (strncmp(a, "-I", 2) == 0 && a[2])) {
+            if (!a[2] && i + 1 >= argc) {
+                fprintf(stderr, "jobc: option '-I' needs a directory\n%s", jobc_usage);
+                return 2;
+            }
+            cli->include_dirs[cli->ninclude++] = a[2] ? a + 2 : argv[++i];
         } else if (strncmp(a, "--emit=", 7) == 0) {
             if (!jobc_parse_emit(cli, a + 7)) return 2;
+        } else if (strncmp(a, "--error-limit=", 14) == 0) {
+            char *end;
+            long n = strtol(a + 14, &end, 10);
+            if (*end || end == a + 14 || n < 0 || n > 1000000) {
+                fprintf(stderr, "jobc: --error-limit takes a number from 0 to 1000000\n");
+                return 2;
+            }
+            cli->error_limit = (int)n;
         } else if (strcmp(a, "--check") == 0) {
             cli->check_only = true;
+        } else if (strcmp(a, "--strict") == 0) {
+            cli->strict = true;
+        } else if (strcmp(a, "--print-outputs") == 0) {
+            cli->print_outputs = true;
         } else if (a[0] == '-' && a[1] != '\0') {
             fprintf(stderr, "jobc: unknown option '%s'\n%s", a, jobc_usage);
             return 2;
@@ -90,152 +127,272 @@ static int jobc_parse_args(jobc_cli *cli, int argc, char **argv)
     return -1;
 }
 
-static char *jobc_read_file(const char *path, size_t *len)
+/* Whether path holds exactly text (an existing output that need not be rewritten). */
+static bool jobc_same_content(const char *path, const jobc_buf *text)
 {
     FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    jobc_buf b = {0};
-    char chunk[8192];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) jobc_buf_add(&b, chunk, n);
-    int bad = ferror(f);
+    if (!f) return false;
+    char chunk[65536];
+    size_t off = 0, n;
+    bool same = true;
+    while (same && (n = fread(chunk, 1, sizeof chunk, f)) > 0) {
+        same = off + n <= text->len && memcmp(chunk, text->data + off, n) == 0;
+        off += n;
+    }
+    same = same && !ferror(f) && off == text->len;
     fclose(f);
-    if (bad) {
-        jobc_buf_free(&b);
-        return NULL;
-    }
-    jobc_buf_puts(&b, "");
-    *len = b.len;
-    return b.data;
+    return same;
 }
 
-/* Writes text to path unless it already holds exactly that; temp file + rename. */
-static int jobc_write_if_changed(const char *path, const jobc_buf *text)
+/* Writes text into a new temporary file beside out->path (a short name, so any
+   destination name that fits the file system fits its temporary too). */
+static int jobc_stage(jobc_output *out, const jobc_buf *text)
 {
-    size_t old_len;
-    char *old = jobc_read_file(path, &old_len);
-    bool same = old && old_len == text->len && memcmp(old, text->data, old_len) == 0;
-    free(old);
-    if (same) return 0;
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    snprintf(tmp, n, "%s.tmp%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    int ok = f && fwrite(text->data, 1, text->len, f) == text->len;
-    if (f && fclose(f) != 0) ok = 0;
-    if (ok && rename(tmp, path) != 0) ok = 0;
-    if (!ok) {
-        fprintf(stderr, "jobc: cannot write '%s': %s\n", path, strerror(errno));
-        remove(tmp);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
-}
-
-/* "dir/square.job" -> "square" */
-static char *jobc_base_name(const char *path)
-{
-    const char *slash = strrchr(path, '/');
-    const char *b = slash ? slash + 1 : path;
-    size_t len = strlen(b);
-    if (len > 4 && strcmp(b + len - 4, ".job") == 0) len -= 4;
-    return strndup(b, len);
-}
-
-static void jobc_add_output(jobc_output *outs, int *n, const char *dir, const char *base,
-                            const char *ext)
-{
-    size_t len = strlen(dir) + strlen(base) + strlen(ext) + 2;
-    outs[*n].path = malloc(len);
-    snprintf(outs[*n].path, len, "%s/%s%s", dir, base, ext);
-    outs[*n].text = (jobc_buf){0};
-    (*n)++;
-}
-
-/* Parses, checks and (into memory) emits one input; returns its error count, or -1 on I/O error. */
-static int jobc_compile(const jobc_cli *cli, const char *path, jobc_output *outs, int *nouts)
-{
-    size_t len;
-    char *src = jobc_read_file(path, &len);
-    if (!src) {
-        fprintf(stderr, "jobc: cannot read '%s': %s\n", path, strerror(errno));
+    struct stat st;
+    if (stat(out->path, &st) == 0 && S_ISDIR(st.st_mode)) { /* rename would fail at the end */
+        fprintf(stderr, "jobc: cannot write '%s': %s\n", out->path, strerror(EISDIR));
         return -1;
     }
-    jobc_diag d;
-    jobc_diag_init(&d, path, src, len);
-    idl_sink sink = jobc_diag_sink(&d);
-    idl_file *f;
-    idl_parse(path, src, len, &sink, &f);
-    jobc_model m;
-    jobc_check(f, &sink, &m);
-    int errors = d.errors;
-    if (d.out.len) fputs(d.out.data, stderr);
-    if (errors == 0) {
-        char *base = jobc_base_name(path);
-        if (cli->emit_c) {
-            jobc_add_output(outs, nouts, cli->outdir, base, ".job.h");
-            jobc_emit_header(&m, base, &outs[*nouts - 1].text);
-            jobc_add_output(outs, nouts, cli->outdir, base, ".job.c");
-            jobc_emit_source(&m, base, &outs[*nouts - 1].text);
+    if (jobc_same_content(out->path, text)) return 0;
+    const char *slash = strrchr(out->path, '/');
+    size_t dirlen = slash ? (size_t)(slash - out->path) + 1 : 0;
+    out->tmp = malloc(dirlen + 16);
+    memcpy(out->tmp, out->path, dirlen);
+    strcpy(out->tmp + dirlen, ".jobc-XXXXXX");
+    int fd = mkstemp(out->tmp);
+    bool ok = fd >= 0;
+    for (size_t off = 0; ok && off < text->len;) {
+        ssize_t n = write(fd, text->data + off, text->len - off);
+        if (n < 0 && errno == EINTR) continue;
+        ok = n > 0;
+        off += ok ? (size_t)n : 0;
+    }
+    if (fd >= 0 && (fchmod(fd, 0644) != 0 || close(fd) != 0)) ok = false;
+    if (!ok) {
+        fprintf(stderr, "jobc: cannot write '%s': %s\n", out->path, strerror(errno));
+        if (fd >= 0) unlink(out->tmp);
+        free(out->tmp);
+        out->tmp = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+
+/* A base name the outputs can carry: C names the header in #include "..." and the
+   sources name it in comments, so quotes, backslashes and control bytes cannot be
+   in it. Returns what is wrong, or NULL. */
+static const char *jobc_base_problem(const char *base)
+{
+    if (!base[0] || strcmp(base, ".job") == 0) return "it has no name before '.job'";
+    for (const char *p = base; *p; p++) {
+        if (*p == '"' || *p == '\\') return "C cannot #include a file name with '\"' or '\\'";
+        if ((unsigned char)*p < 0x20 || *p == 0x7f) return "it contains a control character";
+    }
+    return NULL;
+}
+
+static void jobc_output_path(jobc_output *o, const char *dir, const char *base, const char *ext)
+{
+    size_t len = strlen(dir) + strlen(base) + strlen(ext) + 2;
+    o->path = malloc(len);
+    snprintf(o->path, len, "%s/%s%s", dir, base, ext);
+    o->tmp = NULL;
+}
+
+/* The outputs of every input, in order: .job.h, .job.c, .proto (those emitted). */
+static int jobc_plan_outputs(const jobc_cli *cli, jobc_output *outs, int *nouts)
+{
+    int rc = 0;
+    for (int i = 0; i < cli->ninputs; i++) {
+        char *base = jobc_base_name(cli->inputs[i]);
+        const char *problem = jobc_base_problem(base);
+        if (problem) {
+            fprintf(stderr, "jobc: cannot name the outputs of '%s': %s; rename the file\n",
+                    cli->inputs[i], problem);
+            rc = 2;
         }
-        if (cli->emit_proto) {
-            jobc_add_output(outs, nouts, cli->outdir, base, ".proto");
-            jobc_emit_proto(&m, base, &outs[*nouts - 1].text);
+        if (cli->emit_c) {
+            jobc_output_path(&outs[(*nouts)++], cli->outdir, base, ".job.h");
+            jobc_output_path(&outs[(*nouts)++], cli->outdir, base, ".job.c");
+        }
+        if (cli->emit_proto) jobc_output_path(&outs[(*nouts)++], cli->outdir, base, ".proto");
+        free(base);
+    }
+    int per = (cli->emit_c ? 2 : 0) + (cli->emit_proto ? 1 : 0);
+    for (int i = 0; per && i < cli->ninputs; i++) { /* a.job and b/a.job would overwrite each other */
+        for (int j = 0; j < i; j++) {
+            if (strcmp(outs[i * per].path, outs[j * per].path) == 0) {
+                fprintf(stderr, "jobc: '%s' and '%s' would both write '%s'; compile them into "
+                        "different output directories (-o)\n", cli->inputs[j], cli->inputs[i],
+                        outs[i * per].path);
+                rc = 2;
+                break;
+            }
+        }
+    }
+    return rc;
+}
+
+/* Loads and checks one input with everything it imports, and emits the input's own
+   outputs into their staged files; returns its error count, or -1 on an I/O error. */
+static int jobc_compile(const jobc_cli *cli, int index, jobc_output *outs)
+{
+    const char *path = cli->inputs[index];
+    jobc_load l;
+    jobc_load_opts o = {cli->include_dirs, cli->ninclude, cli->error_limit, cli->strict};
+    const jobc_model *m = jobc_load_file(&l, &o, path);
+    int errors = l.io_error ? -1 : l.errors;
+    if (m && errors == 0 && !cli->check_only) {
+        char *base = jobc_base_name(path);
+        void (*emit[3])(const jobc_model *, const char *, jobc_buf *) = {
+            cli->emit_c ? jobc_emit_header : NULL, cli->emit_c ? jobc_emit_source : NULL,
+            cli->emit_proto ? jobc_emit_proto : NULL};
+        for (int k = 0, n = 0; k < 3 && errors >= 0; k++) {
+            if (!emit[k]) continue;
+            jobc_buf text = {0};
+            emit[k](m, base, &text);
+            if (jobc_stage(&outs[n++], &text) != 0) errors = -1;
+            jobc_buf_free(&text);
         }
         free(base);
     }
-    jobc_model_free(&m);
-    idl_file_free(f);
-    jobc_diag_free(&d);
-    free(src);
+    cli->ndeps[index] = l.nunits > 1 ? l.nunits - 1 : 0;
+    cli->deps[index] = calloc(cli->ndeps[index] + 1, sizeof(char *));
+    const char **d = (const char **)cli->deps[index];
+    size_t nd = jobc_load_deps(&l, d, cli->ndeps[index]);
+    for (size_t i = 0; i < nd; i++) cli->deps[index][i] = strdup(d[i]);
+    jobc_load_free(&l);
     return errors;
 }
 
-static int jobc_write_depfile(const jobc_cli *cli, const jobc_output *outs, int nouts)
+/* A path as a Make rule names it: spaces, '#' and '$' escaped. */
+static void jobc_make_path(jobc_buf *b, const char *path)
 {
-    jobc_buf dep = {0};
-    int per_input = (cli->emit_c ? 2 : 0) + (cli->emit_proto ? 1 : 0);
-    for (int i = 0; i < cli->ninputs; i++) {
-        for (int k = 0; k < per_input && i * per_input + k < nouts; k++) {
-            jobc_buf_printf(&dep, "%s%s", k ? " " : "", outs[i * per_input + k].path);
-        }
-        jobc_buf_printf(&dep, ": %s\n", cli->inputs[i]);
+    for (const char *p = path; *p; p++) {
+        if (*p == ' ' || *p == '#' || *p == '\\') jobc_buf_puts(b, "\\");
+        if (*p == '$') jobc_buf_puts(b, "$");
+        jobc_buf_add(b, p, 1);
     }
-    int rc = jobc_write_if_changed(cli->depfile, &dep);
-    jobc_buf_free(&dep);
+}
+
+static int jobc_stage_depfile(const jobc_cli *cli, const jobc_output *outs, jobc_output *dep)
+{
+    jobc_buf text = {0};
+    int per = (cli->emit_c ? 2 : 0) + (cli->emit_proto ? 1 : 0);
+    for (int i = 0; i < cli->ninputs; i++) {
+        for (int k = 0; k < per; k++) {
+            if (k) jobc_buf_puts(&text, " ");
+            jobc_make_path(&text, outs[i * per + k].path);
+        }
+        jobc_buf_puts(&text, ": ");
+        jobc_make_path(&text, cli->inputs[i]);
+        for (size_t k = 0; k < cli->ndeps[i]; k++) { /* an edited import rebuilds the importer */
+            jobc_buf_puts(&text, " ");
+            jobc_make_path(&text, cli->deps[i][k]);
+        }
+        jobc_buf_puts(&text, "\n");
+    }
+    dep->path = strdup(cli->depfile);
+    int rc = jobc_stage(dep, &text);
+    jobc_buf_free(&text);
+    return rc;
+}
+
+/* Renames every staged output into place, or (commit false) removes them all. */
+static int jobc_finish(jobc_output *outs, int n, bool commit)
+{
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (!outs[i].tmp) continue;
+        if (commit && rename(outs[i].tmp, outs[i].path) != 0) {
+            fprintf(stderr, "jobc: cannot write '%s': %s\n", outs[i].path, strerror(errno));
+            rc = 2;
+        }
+        if (!commit || rc) unlink(outs[i].tmp);
+        free(outs[i].tmp);
+        outs[i].tmp = NULL;
+    }
+    return rc;
+}
+
+/* jobc compat OLD NEW: both (and what they import) must check clean; then their wire
+   contracts are compared. */
+static int jobc_compat_main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: jobc compat OLD.job NEW.job\n");
+        return 2;
+    }
+    jobc_load l[2];
+    const jobc_model *m[2];
+    jobc_load_opts o = {NULL, 0, JOBC_ERROR_LIMIT, false};
+    int errors = 0, rc = 0;
+    bool io = false;
+    for (int i = 0; i < 2; i++) {
+        m[i] = jobc_load_file(&l[i], &o, argv[2 + i]);
+        errors += l[i].errors;
+        io = io || l[i].io_error || !m[i];
+    }
+    if (io) {
+        rc = 2;
+    } else if (errors) {
+        fprintf(stderr, "%d error%s in the inputs; not compared.\n", errors, errors == 1 ? "" : "s");
+        rc = 2;
+    } else if (jobc_compat(m[0], jobc_load_sink(&l[0]), m[1], jobc_load_sink(&l[1])) > 0) {
+        rc = 1;
+    }
+    jobc_load_free(&l[0]);
+    jobc_load_free(&l[1]);
     return rc;
 }
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "compat") == 0) return jobc_compat_main(argc, argv);
     jobc_cli cli;
     int rc = jobc_parse_args(&cli, argc, argv);
     if (rc >= 0) {
         free(cli.inputs);
+        free(cli.include_dirs);
         return rc;
     }
-    jobc_output *outs = calloc((size_t)cli.ninputs * 3, sizeof *outs);
-    int nouts = 0, errors = 0, io = 0;
-    for (int i = 0; i < cli.ninputs; i++) {
-        int e = jobc_compile(&cli, cli.inputs[i], outs, &nouts);
-        if (e < 0) io = 1;
-        else errors += e;
-    }
-    rc = io ? 2 : errors ? 1 : 0;
-    if (rc == 0 && !cli.check_only) {
-        for (int i = 0; i < nouts && rc == 0; i++) {
-            if (jobc_write_if_changed(outs[i].path, &outs[i].text) != 0) rc = 2;
+    /* 3 per input and the depfile */
+    jobc_output *outs = calloc((size_t)cli.ninputs * 3 + 1, sizeof *outs);
+    int nouts = 0, errors = 0;
+    cli.deps = calloc((size_t)cli.ninputs, sizeof *cli.deps);
+    cli.ndeps = calloc((size_t)cli.ninputs, sizeof *cli.ndeps);
+    rc = jobc_plan_outputs(&cli, outs, &nouts);
+    if (rc == 0 && cli.print_outputs) {
+        for (int i = 0; i < nouts; i++) puts(outs[i].path);
+    } else if (rc == 0) {
+        int per = (cli.emit_c ? 2 : 0) + (cli.emit_proto ? 1 : 0);
+        for (int i = 0; i < cli.ninputs; i++) {
+            int e = jobc_compile(&cli, i, outs + i * per);
+            if (e < 0) rc = 2;
+            else errors += e;
         }
-        if (rc == 0 && cli.depfile && jobc_write_depfile(&cli, outs, nouts) != 0) rc = 2;
+        if (rc == 0 && errors) rc = 1;
+        if (rc == 0 && !cli.check_only && cli.depfile &&
+            jobc_stage_depfile(&cli, outs, &outs[nouts++]) != 0) {
+            rc = 2;
+        }
+        int frc = jobc_finish(outs, nouts, rc == 0);
+        if (rc == 0) rc = frc;
+        if (errors) {
+            fprintf(stderr, "%d error%s generated; no files written.\n", errors,
+                    errors == 1 ? "" : "s");
+        }
     }
-    if (errors) {
-        fprintf(stderr, "%d error%s generated; no files written.\n", errors, errors == 1 ? "" : "s");
+    for (int i = 0; i < nouts; i++) free(outs[i].path);
+    for (int i = 0; i < cli.ninputs; i++) {
+        for (size_t k = 0; cli.deps[i] && k < cli.ndeps[i]; k++) free(cli.deps[i][k]);
+        free(cli.deps[i]);
     }
-    for (int i = 0; i < nouts; i++) {
-        free(outs[i].path);
-        jobc_buf_free(&outs[i].text);
-    }
+    free(cli.deps);
+    free(cli.ndeps);
     free(outs);
     free(cli.inputs);
+    free(cli.include_dirs);
     return rc;
 }

@@ -2,7 +2,7 @@
 #
 # lunatic 0.13.2 deregisters a node from control only on Ctrl-C (SIGINT); on
 # SIGTERM it just dies and stays in every node list. So the entrypoints do not
-# exec lunatic: they start it in the background and turn SIGTERM/SIGINT into a
+# exec lunatic: they start it in the background and turn SIGTERM/SIGINT/SIGHUP into a
 # SIGINT for each lunatic process, then wait for them to end.
 
 LUNATIC=${LUCIDITY_LUNATIC:-lunatic}
@@ -49,4 +49,4 @@ luc_wait() {
   done
 }
 
-trap 'luc_stop' INT TERM
+trap 'luc_stop' INT TERM HUP

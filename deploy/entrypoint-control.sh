@@ -14,7 +14,7 @@
 #   other variables (e.g. the app's own settings) reach the app: every lunatic
 #   node passes its environment on to the processes it runs.
 #
-# SIGTERM or SIGINT stop both with a Ctrl-C. The script ends when the app node
+# SIGTERM, SIGINT or SIGHUP stop both with a Ctrl-C. The script ends when the app node
 # ends; if control dies first, the app node keeps running (see deploy/README.md).
 set -u
 . "$(dirname "$0")/common.sh"

@@ -9,7 +9,7 @@
 #   LUCIDITY_LUNATIC      the lunatic 0.13.2 binary (default: lunatic on PATH)
 #   RUST_LOG              lunatic's log level (default: info)
 #
-# SIGTERM or SIGINT stop the node with a Ctrl-C, so it deregisters.
+# SIGTERM, SIGINT or SIGHUP stop the node with a Ctrl-C, so it deregisters.
 set -u
 . "$(dirname "$0")/common.sh"
 luc_need LUCIDITY_CONTROL_URL

@@ -11,7 +11,7 @@ set_tests_properties(example.pythagorean PROPERTIES RUN_SERIAL TRUE TIMEOUT 180
   FAIL_REGULAR_EXPRESSION "FAIL"
   PASS_REGULAR_EXPRESSION "remote_fanout: 5.0 6.4031243 7.81025 9.219544 10.630146 12.0415945 13.453624 \\(3 nodes\\)")
 
-foreach(example mandelbrot wordfreq)
+foreach(example mandelbrot wordfreq shop)
   include("${CMAKE_CURRENT_LIST_DIR}/${example}/tests.cmake" OPTIONAL)
 endforeach()
 

@@ -32,7 +32,7 @@ extern "C" {
 #define LUCIDITY_VERSION_MAJOR 0
 #define LUCIDITY_VERSION_MINOR 1
 /* Generated code checks this; bump it whenever lucidity_job changes shape. */
-#define LUCIDITY_ABI_VERSION 1
+#define LUCIDITY_ABI_VERSION 2
 
 /*
  * Status codes: 0 is success, LUCIDITY_PENDING (positive) means "not yet",
@@ -42,7 +42,7 @@ extern "C" {
     X(OK, 0, "success")                                                                        \
     X(PENDING, 1, "the job has not finished yet")                                              \
     X(ETIMEOUT, -1, "the job did not finish within its timeout and was killed")                \
-    X(ETRAP, -2, "the job process died without a result (trap, abort, non-zero exit, or out of fuel)") \
+    X(ETRAP, -2, "the job process died without a result (trap, abort, kill, or out of fuel)")  \
     X(ENOMEM, -3, "the job could not allocate within its memory limit")                        \
     X(ENODELOST, -4, "the node running the job was lost")                                      \
     X(EDECODE, -5, "the job's arguments or result failed to decode")                           \
@@ -52,7 +52,8 @@ extern "C" {
     X(ENONODE, -9, "no other node is available and the job's remote_fallback is error")        \
     X(EINVAL, -10, "invalid argument")                                                         \
     X(EFAILED, -11, "one or more fanout items failed: see the per-item statuses")              \
-    X(ESTATE, -12, "the handle is not waiting for a result (already taken, or never started)")
+    X(ESTATE, -12, "the handle is not waiting for a result (already taken, or never started)") \
+    X(EEXIT, -13, "the job called exit() before it replied (the code is in the handle's exit_code)")
 
 typedef enum lucidity_status {
 #define LUCIDITY__ENUM(name, value, msg) LUCIDITY_##name = value,
@@ -132,22 +133,33 @@ typedef enum lucidity_where {
     LUCIDITY_REMOTE = 1 /* a new process on another node (see remote_fallback) */
 } lucidity_where;
 
-/* One in-flight call. Treat as opaque; zero-initialise before first use is not needed. */
+/*
+ * One call. Fields are private unless marked read-only.
+ * Rule: a handle given to try_get, await, await_timeout or cancel is either
+ * zero-initialised (LUCIDITY_ESTATE: nothing started) or was passed to
+ * lucidity_start (whatever it returned); anything else (an uninitialised
+ * handle) is LUCIDITY_EINVAL, never a trap. Do not copy a running handle.
+ */
 typedef struct lucidity_handle {
+    uint64_t check;       /* marks a started handle */
     const lucidity_job *job;
-    uint64_t pid;         /* the job process; for remote calls the local helper */
-    uint64_t node;        /* node the job runs on (0: this node) */
-    int64_t tag;          /* unique reply tag of this call */
+    const void *transport; /* local or remote */
+    uint64_t pid;         /* read-only: the job process; for remote calls the local helper */
+    uint64_t node;        /* read-only: node the job runs on (0: this node) */
+    int64_t tag;          /* reply tag of this call (of its current dispatch, if remote) */
     int64_t link_tag;     /* link tag of the local process we watch */
     uint64_t deadline_ms; /* absolute, from the call's timeout; 0: none */
-    int state;            /* internal */
+    int state;
     int status;           /* final status once known */
+    int exit_code;        /* read-only: the job's exit() code when the status is LUCIDITY_EEXIT */
     lucidity_opts opts;   /* resolved options of this call */
     /* remote calls only */
     uint64_t remote_pid;  /* the job's supervisor on `node` (0 until spawned) */
     uint32_t tries;       /* dispatches so far */
     uint8_t *args_buf;    /* encoded arguments, kept for re-dispatch */
     size_t args_len;
+    int64_t *stale;       /* reply tags of earlier dispatches: never a result, drained at the end */
+    uint32_t nstale;
 } lucidity_handle;
 
 /* Blocking call: runs the job and writes its output to *out. */
@@ -164,7 +176,8 @@ int lucidity_await(lucidity_handle *h, void *out);
 /* As lucidity_await, but gives up after ms with LUCIDITY_ETIMEOUT; the job keeps running
    and may be awaited again. */
 int lucidity_await_timeout(lucidity_handle *h, uint64_t ms, void *out);
-/* Kills the job process; a later await reports LUCIDITY_ECANCELLED. */
+/* Kills the job process and everything it started; a later await reports
+   LUCIDITY_ECANCELLED. */
 int lucidity_cancel(lucidity_handle *h);
 
 /* Per-item progress callback for fanouts: called as each item completes. */

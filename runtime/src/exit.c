@@ -10,6 +10,10 @@
  * here; a return of 0 from main runs only destructors, so the destructor
  * reports 0.
  *
+ * In a job process, exit() also ends the call: luc_serve_exit() replies
+ * LUCIDITY_EEXIT with the code first (lunatic would report exit(0) as a
+ * normal finish, with no reply and no link death: a caller waiting forever).
+ *
  * wasm-ld wraps every exported function of a command module in calls to the
  * constructors and destructors, so spawned processes run them too, and the
  * runtime's helpers inherit the app's environment (config -1). Each process
@@ -50,6 +54,7 @@ static void luc_exit_report(int status)
 
 _Noreturn void __wrap_exit(int status)
 {
+    luc_serve_exit(status);
     luc_exit_report(status);
     __real_exit(status);
 }

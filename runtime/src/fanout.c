@@ -2,15 +2,36 @@
  * fanout.c - N calls with at most `concurrency` in flight.
  *
  * In-flight calls sit in a window of slots. One blocking receive over all
- * their tags takes whichever reply (or death) comes first; its timeout is the
- * nearest deadline. A finished slot is refilled with the next item at once,
- * so results are collected as they complete while outputs land in input order.
+ * their tags (plus the probers of the nodes in use) takes whichever reply or
+ * death comes first; its timeout is the nearest wake-up. A finished slot is
+ * refilled with the next item at once, so results are collected as they
+ * complete while outputs land in input order.
+ *
+ * Per completion the work does not depend on the window: the receive's tag
+ * list is kept up to date in place (swap-remove), a reply finds its slot
+ * through a hash of tags, and the nearest deadline is the oldest running
+ * item's (every item has the same timeout and items start in input order).
+ * What remains proportional to the window is the tag list lunatic copies in
+ * each receive, and the scan of the window when a node is lost (rare).
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
 #include "internal.h"
+
+typedef struct luc_slot {
+    lucidity_handle h;
+    size_t item;
+    size_t pos;       /* index of its tag in tags[] */
+    int64_t tag;      /* tag and node it is tracked under */
+    uint64_t node;
+} luc_slot;
+
+typedef struct luc_node_use {
+    uint64_t id;
+    size_t calls;
+} luc_node_use;
 
 typedef struct luc_fanout {
     const lucidity_job *job;
@@ -21,11 +42,129 @@ typedef struct luc_fanout {
     char *outs;
     int *statuses;
     size_t n, next, done, failed;
-    lucidity_handle *slot; /* window; slot_item[i] is the item in slot i */
-    size_t *slot_item;
-    int64_t *tags; /* scratch for receive: slots' tags, then their nodes' */
-    size_t window, inflight;
+    luc_slot *slot;
+    size_t window;
+    size_t *free_slots, nfree;
+    size_t *item_slot;   /* per item: its slot while it runs, SIZE_MAX otherwise */
+    size_t oldest;       /* no item before it is still running */
+    int64_t *tags;       /* in-flight tags, then (while receiving) node tags */
+    size_t *tag_slot;    /* tags[i] belongs to slot tag_slot[i] */
+    size_t ntags, tags_cap;
+    size_t *map;         /* open-addressing hash: tag -> slot (SIZE_MAX: empty) */
+    size_t map_mask;
+    luc_node_use *nodes; /* distinct nodes in use, with their in-flight calls */
+    size_t nnodes, nodes_cap;
 } luc_fanout;
+
+#define LUC_NONE_SLOT SIZE_MAX
+
+static size_t luc_hash(const luc_fanout *f, int64_t tag)
+{
+    return (size_t)(((uint64_t)tag * 0x9E3779B97F4A7C15u) >> 17) & f->map_mask;
+}
+
+static void luc_map_put(luc_fanout *f, int64_t tag, size_t s)
+{
+    size_t i = luc_hash(f, tag);
+    while (f->map[i] != LUC_NONE_SLOT)
+        i = (i + 1) & f->map_mask;
+    f->map[i] = s;
+}
+
+static size_t luc_map_find(const luc_fanout *f, int64_t tag)
+{
+    for (size_t i = luc_hash(f, tag);; i = (i + 1) & f->map_mask) {
+        size_t s = f->map[i];
+        if (s == LUC_NONE_SLOT || f->slot[s].tag == tag)
+            return s;
+    }
+}
+
+/* Linear probing with backward-shift deletion: no tombstones to slow lookups. */
+static void luc_map_del(luc_fanout *f, int64_t tag)
+{
+    size_t i = luc_hash(f, tag);
+    while (f->map[i] != LUC_NONE_SLOT && f->slot[f->map[i]].tag != tag)
+        i = (i + 1) & f->map_mask;
+    if (f->map[i] == LUC_NONE_SLOT)
+        return;
+    for (size_t j = (i + 1) & f->map_mask; f->map[j] != LUC_NONE_SLOT; j = (j + 1) & f->map_mask) {
+        size_t home = luc_hash(f, f->slot[f->map[j]].tag);
+        /* move j's entry into the hole at i unless its home lies in (i, j] */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            f->map[i] = f->map[j];
+            i = j;
+        }
+    }
+    f->map[i] = LUC_NONE_SLOT;
+}
+
+static luc_node_use *luc_use_find(luc_fanout *f, uint64_t id)
+{
+    for (size_t i = 0; i < f->nnodes; i++)
+        if (f->nodes[i].id == id)
+            return &f->nodes[i];
+    return NULL;
+}
+
+/* Counts a call on node id; false when out of memory. */
+static bool luc_use_add(luc_fanout *f, uint64_t id)
+{
+    luc_node_use *u = luc_use_find(f, id);
+    if (!u) {
+        if (f->nnodes == f->nodes_cap) {
+            size_t cap = f->nodes_cap ? 2 * f->nodes_cap : 8;
+            luc_node_use *grown = realloc(f->nodes, cap * sizeof *grown);
+            int64_t *tags = realloc(f->tags, (f->window + cap) * sizeof *tags);
+            if (tags)
+                f->tags = tags;
+            if (!grown || !tags) {
+                f->nodes = grown ? grown : f->nodes;
+                return false;
+            }
+            f->nodes = grown;
+            f->nodes_cap = cap;
+        }
+        u = &f->nodes[f->nnodes++];
+        *u = (luc_node_use){id, 0};
+    }
+    u->calls++;
+    return true;
+}
+
+static void luc_use_del(luc_fanout *f, uint64_t id)
+{
+    luc_node_use *u = luc_use_find(f, id);
+    if (u && --u->calls == 0)
+        *u = f->nodes[--f->nnodes];
+}
+
+/* Slot s's call runs under h.tag on h.node: make the receive list say so. */
+static bool luc_track(luc_fanout *f, size_t s)
+{
+    luc_slot *sl = &f->slot[s];
+    if (sl->h.node && !luc_use_add(f, sl->h.node))
+        return false;
+    sl->tag = sl->h.tag;
+    sl->node = sl->h.node;
+    sl->pos = f->ntags;
+    f->tags[f->ntags] = sl->tag;
+    f->tag_slot[f->ntags++] = s;
+    luc_map_put(f, sl->tag, s);
+    return true;
+}
+
+static void luc_untrack(luc_fanout *f, size_t s)
+{
+    luc_slot *sl = &f->slot[s];
+    luc_map_del(f, sl->tag);
+    size_t last = --f->ntags;
+    f->tags[sl->pos] = f->tags[last];
+    f->tag_slot[sl->pos] = f->tag_slot[last];
+    f->slot[f->tag_slot[sl->pos]].pos = sl->pos;
+    if (sl->node)
+        luc_use_del(f, sl->node);
+}
 
 static void *luc_out_at(luc_fanout *f, size_t i)
 {
@@ -44,78 +183,137 @@ static void luc_item_done(luc_fanout *f, size_t item, int status, uint64_t node)
         f->fopts->progress(f->done, f->n, item, status, node, f->fopts->progress_user);
 }
 
+/* Slot s's call had an event with result rc: finish it, or follow a
+   re-dispatch (new tag, new node). */
+static void luc_after_event(luc_fanout *f, size_t s, int rc)
+{
+    luc_slot *sl = &f->slot[s];
+    if (rc == LUCIDITY_PENDING && sl->h.tag == sl->tag && sl->h.node == sl->node)
+        return;
+    luc_untrack(f, s);
+    if (rc == LUCIDITY_PENDING && luc_track(f, s))
+        return;
+    if (rc == LUCIDITY_PENDING) { /* cannot track it: out of memory */
+        lucidity_cancel(&sl->h);
+        rc = LUCIDITY_ENOMEM;
+    }
+    f->item_slot[sl->item] = LUC_NONE_SLOT;
+    f->free_slots[f->nfree++] = s;
+    luc_item_done(f, sl->item, rc, sl->h.node);
+}
+
 /* Starts items until the window is full; an item that fails to start is done
  * at once and its slot takes the next item. */
 static void luc_fill(luc_fanout *f)
 {
-    for (size_t s = 0; s < f->window && f->next < f->n; s++) {
-        while (f->slot[s].state != LUC_RUNNING && f->next < f->n) {
-            size_t item = f->next++;
-            int rc = luc_call_begin(f->job, f->where, f->args + item * f->job->args_size,
-                                    &f->slot[s], &f->o);
-            if (rc != LUCIDITY_OK) {
-                luc_item_done(f, item, rc, f->slot[s].node);
-                continue;
-            }
-            f->slot_item[s] = item;
-            f->inflight++;
+    while (f->nfree && f->next < f->n) {
+        size_t s = f->free_slots[f->nfree - 1];
+        size_t item = f->next++;
+        luc_slot *sl = &f->slot[s];
+        int rc = luc_call_begin(f->job, f->where, f->args + item * f->job->args_size, &sl->h, &f->o);
+        if (rc == LUCIDITY_OK && !luc_track(f, s)) {
+            lucidity_cancel(&sl->h);
+            rc = LUCIDITY_ENOMEM;
         }
+        if (rc != LUCIDITY_OK) {
+            luc_item_done(f, item, rc, sl->h.node);
+            continue;
+        }
+        f->nfree--;
+        sl->item = item;
+        f->item_slot[item] = s;
     }
 }
 
-/* A call ended (luc_call_end has set its state): record its item. */
-static void luc_finish_slot(luc_fanout *f, size_t s, int rc)
+/* The oldest running item's slot (its deadline is the nearest), or NONE. */
+static size_t luc_oldest(luc_fanout *f)
 {
-    f->inflight--;
-    luc_item_done(f, f->slot_item[s], rc, f->slot[s].node);
+    while (f->oldest < f->next && f->item_slot[f->oldest] == LUC_NONE_SLOT)
+        f->oldest++;
+    return f->oldest < f->next ? f->item_slot[f->oldest] : LUC_NONE_SLOT;
 }
 
-/* Waits for the first in-flight call to end, or for the nearest wake-up. */
-static void luc_collect(luc_fanout *f)
+static uint64_t luc_nearest_wake(luc_fanout *f)
 {
-    size_t k = 0;
-    uint64_t nearest = 0;
-    for (size_t s = 0; s < f->window; s++) {
-        if (f->slot[s].state != LUC_RUNNING)
-            continue;
-        f->tags[k++] = f->slot[s].tag;
-        uint64_t w = luc_call_wake_ms(&f->slot[s]);
+    size_t s = luc_oldest(f);
+    uint64_t nearest = s == LUC_NONE_SLOT ? 0 : f->slot[s].h.deadline_ms;
+    for (size_t i = 0; i < f->nnodes; i++) {
+        uint64_t w = luc_node_wake_ms(f->nodes[i].id, f->o.liveness_ms);
         if (w && (!nearest || w < nearest))
             nearest = w;
     }
-    size_t calls = k; /* then each node in use once: its prober's answers */
-    for (size_t s = 0; s < f->window; s++) {
-        if (f->slot[s].state != LUC_RUNNING || !f->slot[s].node)
-            continue;
-        int64_t t = luc_node_tag(f->slot[s].node);
-        size_t j = calls;
-        while (j < k && f->tags[j] != t)
-            j++;
-        if (j == k)
-            f->tags[k++] = t;
-    }
+    return nearest;
+}
+
+/* The clock passed a wake-up: deadlines first, then the nodes in use. */
+static void luc_on_wake(luc_fanout *f)
+{
     uint64_t now = luc_now_ms();
-    uint64_t wait = !nearest ? LUCIDITY_NONE : nearest > now ? nearest - now : 0;
-    uint32_t r = lh_receive(f->tags, (uint32_t)k, wait);
-    if (r == LH_TIMEOUT || luc_node_on_message(lh_get_tag(), r)) {
-        now = luc_now_ms();
-        for (size_t s = 0; s < f->window; s++) {
-            uint64_t w = f->slot[s].state == LUC_RUNNING ? luc_call_wake_ms(&f->slot[s]) : 0;
-            int rc = w && now >= w ? luc_call_on_wake(&f->slot[s]) : LUCIDITY_PENDING;
-            if (rc != LUCIDITY_PENDING)
-                luc_finish_slot(f, s, rc);
-        }
+    for (size_t s; (s = luc_oldest(f)) != LUC_NONE_SLOT;) {
+        uint64_t d = f->slot[s].h.deadline_ms;
+        if (!d || now < d)
+            break;
+        luc_after_event(f, s, luc_call_on_wake(&f->slot[s].h));
+    }
+    for (size_t i = 0; i < f->nnodes; i++) {
+        uint64_t w = luc_node_wake_ms(f->nodes[i].id, f->o.liveness_ms);
+        if (w && now >= w)
+            luc_node_tick(f->nodes[i].id, f->o.liveness_ms);
+    }
+    /* Calls on a lost node are re-dispatched or fail: scan the window (rare). */
+    bool any_lost = false;
+    for (size_t i = 0; i < f->nnodes && !any_lost; i++)
+        any_lost = luc_node_is_lost(f->nodes[i].id);
+    if (!any_lost)
         return;
-    }
-    int64_t tag = lh_get_tag();
-    for (size_t s = 0; s < f->window; s++) {
-        if (f->slot[s].state == LUC_RUNNING && f->slot[s].tag == tag) {
-            int rc = luc_call_on_message(&f->slot[s], r, luc_out_at(f, f->slot_item[s]));
-            if (rc != LUCIDITY_PENDING)
-                luc_finish_slot(f, s, rc);
-            return;
-        }
-    }
+    for (size_t s = 0; s < f->window; s++)
+        if (f->slot[s].h.state == LUC_RUNNING && f->item_slot[f->slot[s].item] == s &&
+            f->slot[s].node && luc_node_is_lost(f->slot[s].node))
+            luc_after_event(f, s, luc_call_on_wake(&f->slot[s].h));
+}
+
+/* ---- the fanout as a wait set (wait.c): its window's calls ---- */
+
+static size_t luc_fan_tags(void *ctx, const int64_t **tags)
+{
+    luc_fanout *f = ctx;
+    for (size_t i = 0; i < f->nnodes; i++) /* each node in use once: its prober */
+        f->tags[f->ntags + i] = luc_node_tag(f->nodes[i].id);
+    *tags = f->tags;
+    return f->ntags + f->nnodes;
+}
+
+static uint64_t luc_fan_wake_ms(void *ctx)
+{
+    return luc_nearest_wake(ctx);
+}
+
+static void luc_fan_on_message(void *ctx, uint32_t received, int64_t tag)
+{
+    luc_fanout *f = ctx;
+    size_t s = luc_map_find(f, tag);
+    if (s != LUC_NONE_SLOT)
+        luc_after_event(f, s, luc_call_on_message(&f->slot[s].h, received,
+                                                  luc_out_at(f, f->slot[s].item)));
+    luc_fill(f);
+}
+
+static void luc_fan_on_wake(void *ctx)
+{
+    luc_on_wake(ctx);
+    luc_fill(ctx);
+}
+
+static bool luc_fan_done(void *ctx)
+{
+    luc_fanout *f = ctx;
+    return f->done == f->n;
+}
+
+static void luc_fanout_free(luc_fanout *f)
+{
+    free(f->slot), free(f->free_slots), free(f->item_slot), free(f->tags);
+    free(f->tag_slot), free(f->map), free(f->nodes);
 }
 
 int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *args, size_t n,
@@ -129,20 +327,31 @@ int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *a
     f.window = f.o.concurrency < n ? f.o.concurrency : n;
     if (n == 0)
         return LUCIDITY_OK;
+    size_t map_size = 16;
+    while (map_size < 2 * f.window)
+        map_size *= 2;
+    f.map_mask = map_size - 1;
     f.slot = calloc(f.window, sizeof *f.slot);
-    f.slot_item = calloc(f.window, sizeof *f.slot_item);
-    f.tags = calloc(2 * f.window, sizeof *f.tags);
-    if (!f.slot || !f.slot_item || !f.tags) {
-        free(f.slot), free(f.slot_item), free(f.tags);
+    f.free_slots = malloc(f.window * sizeof *f.free_slots);
+    f.item_slot = malloc(n * sizeof *f.item_slot);
+    f.tags = malloc(f.window * sizeof *f.tags);
+    f.tag_slot = malloc(f.window * sizeof *f.tag_slot);
+    f.map = malloc(map_size * sizeof *f.map);
+    if (!f.slot || !f.free_slots || !f.item_slot || !f.tags || !f.tag_slot || !f.map) {
+        luc_fanout_free(&f);
         return LUCIDITY_ENOMEM;
     }
+    memset(f.map, 0xff, map_size * sizeof *f.map); /* every entry LUC_NONE_SLOT */
+    memset(f.item_slot, 0xff, n * sizeof *f.item_slot);
+    for (size_t s = 0; s < f.window; s++)
+        f.free_slots[f.nfree++] = f.window - 1 - s; /* slot 0 is taken first */
     if (outs && job->out_size)
         memset(outs, 0, n * job->out_size);
-    while (f.done < n) {
-        luc_fill(&f);
-        if (f.inflight)
-            luc_collect(&f);
-    }
-    free(f.slot), free(f.slot_item), free(f.tags);
+    luc_fill(&f);
+    const luc_wait_set ws = {&f, luc_fan_tags, luc_fan_wake_ms, luc_fan_on_message,
+                             luc_fan_on_wake, luc_fan_done};
+    if (f.done < n)
+        luc_wait(&ws, 0);
+    luc_fanout_free(&f);
     return f.failed ? LUCIDITY_EFAILED : LUCIDITY_OK;
 }

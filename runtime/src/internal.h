@@ -3,11 +3,22 @@
  *
  * Files and what each owns:
  *   status.c  status strings                 opts.c   option defaults and merging
- *   msg.c     nanopb streams over lunatic's per-process message buffer
- *   proc.c    configs, spawn, kill, tags     call.c   one call: start, wait, cancel
- *   fanout.c  N calls with a bounded window  serve.c  the job side of a call
- *   node.c    where a remote call runs   remote.c calls on other nodes
- *   exit.c    the app's exit status for `lucidity run`
+ *   msg.c     typed messages over lunatic's per-process message buffer
+ *   pb_alloc.c nanopb's allocator (records allocation failures: ENOMEM)
+ *   proc.c    configs, spawn, kill, tags, time
+ *   call.c    the call state machine (start, events, cancel); waits on a set of one
+ *   local.c   transport: a job process on this node
+ *   remote.c  transport: a job on another node (the caller's side)
+ *   wait.c    the one wait loop (single calls and fanouts)
+ *   fanout.c  N calls with a bounded window, as one wait set
+ *   node.c    where a remote call runs, and whether its node is still there
+ *   exit.c    exit(): the app's exit status for `lucidity run`, a job's EEXIT reply
+ * Code run by processes of the runtime's own, one file per role:
+ *   serve.c      the job process (every generated entry)
+ *   guard.c      the guard of a job process that spawned processes itself
+ *   helper.c     the local helper of a remote call
+ *   supervisor.c the remote supervisor of a job on another node
+ *   prober.c     the local prober of a node in use
  */
 #ifndef LUCIDITY_INTERNAL_H
 #define LUCIDITY_INTERNAL_H
@@ -15,63 +26,132 @@
 #include <stdbool.h>
 #include "lucidity.h"
 
+#ifdef __wasm__
+#define LUC_EXPORT(name) __attribute__((export_name(name)))
+#else
+#define LUC_EXPORT(name)
+#endif
+#define LUC_CHECK __attribute__((warn_unused_result))
+
 /* Resolved built-in defaults (see lucidity.h). */
 #define LUC_DEFAULT_MEMORY (100u * 1024u * 1024u)
 #define LUC_DEFAULT_CONCURRENCY 64u
 #define LUC_DEFAULT_LIVENESS_MS 100u
+/* A node (or, on the remote side, the caller's helper) that stays silent for
+   LUC_LOST_INTERVALS liveness intervals, and at least LUC_LOST_MIN_MS, is lost. */
+#define LUC_LOST_INTERVALS 5u
+#define LUC_LOST_MIN_MS 1000u
+
+/* Marks a handle lucidity_start has filled (lucidity_handle.check). */
+#define LUC_HANDLE_CHECK 0x6c7563696448616eu
 
 /* opts.c: job defaults <- call overrides <- built-in defaults; every field set. */
 void luc_opts_resolve(lucidity_opts *out, const lucidity_job *job, const lucidity_opts *call);
 
-/* Message kinds besides statuses, in the same 4-byte header (statuses are small). */
-enum {
-    LUC_K_SETUP = 0x10001, /* caller -> helper -> supervisor: limits + entry name */
-    LUC_K_BEAT,            /* node prober -> caller: the node answered a probe */
-    LUC_K_SPAWNED,         /* helper -> caller: + u64 supervisor pid */
-    LUC_K_GONE,            /* helper -> caller: the supervisor ended without a reply */
-    LUC_K_LOST,            /* helper -> caller: the node is unreachable */
-    LUC_K_CANCEL,          /* caller -> helper -> supervisor: stop the job */
-    LUC_K_PROBE,           /* caller -> node prober: probe the node once */
-};
-/* Tag of probe messages (never received by anyone). */
+/* msg.c: every message starts with this header (kind, then a status). */
+typedef enum luc_kind {
+    LUC_K_ARGS = 1, /* caller -> job: the encoded arguments */
+    LUC_K_REPLY,    /* job -> caller: status; + result (OK) or i32 exit code (EEXIT) */
+    LUC_K_SETUP,    /* caller -> helper -> supervisor: luc_setup, entry, arguments */
+    LUC_K_SPAWNED,  /* helper -> caller: + u64 supervisor pid */
+    LUC_K_GONE,     /* helper -> caller: the supervisor ended without a reply */
+    LUC_K_LOST,     /* helper or prober -> caller: the node is unreachable */
+    LUC_K_CANCEL,   /* caller -> prober: + u64 supervisor pid; prober -> supervisor */
+    LUC_K_PROBE,    /* caller -> prober: probe once; helper -> supervisor: still here */
+    LUC_K_BEAT,     /* prober -> caller: the node answered a probe */
+    LUC_K_ADOPT,    /* job -> its guard: + u64 pid of a process the job spawned */
+    LUC_K_END,      /* job -> its guard: the job is done; end what it left running */
+} luc_kind;
+/* Tag of the helper's probes to its supervisor. */
 #define LUC_PROBE_TAG ((int64_t)1 << 47)
 
-/* msg.c: a message starts with a 4-byte little-endian status or kind. */
-void luc_msg_begin(int64_t tag, int32_t kind, size_t payload);
-int luc_msg_write(int64_t tag, int32_t status, const pb_msgdesc_t *fields, const void *src);
-int luc_msg_read_status(int32_t *status);
-int luc_msg_read(const pb_msgdesc_t *fields, void *dst);
-int luc_msg_read_args(const pb_msgdesc_t *fields, void *dst);
+LUC_CHECK int luc_msg_begin(int64_t tag, luc_kind kind, int32_t status, size_t payload);
+LUC_CHECK int luc_msg_append(const void *data, size_t len);
+LUC_CHECK int luc_msg_write(int64_t tag, luc_kind kind, int32_t status,
+                            const pb_msgdesc_t *fields, const void *src);
+LUC_CHECK int luc_msg_head(luc_kind *kind, int32_t *status);
+LUC_CHECK int luc_msg_take(void *dst, size_t len);
+LUC_CHECK int luc_msg_take_i32(int32_t *v);
+LUC_CHECK int luc_msg_read(const pb_msgdesc_t *fields, void *dst);
+LUC_CHECK int luc_msg_read_args(const pb_msgdesc_t *fields, void *dst);
+LUC_CHECK int luc_send(uint64_t pid);
+/* A copy of the received message (tag and bytes, header included), to send on
+   later as a message of its own (luc_msg_rebuild) after other host calls. */
+LUC_CHECK int luc_msg_save(int64_t *tag, uint8_t **data, size_t *len);
+LUC_CHECK int luc_msg_rebuild(int64_t tag, const uint8_t *data, size_t len);
+/* A header-only message to pid. */
+LUC_CHECK int luc_tell(uint64_t pid, int64_t tag, luc_kind kind, int32_t status);
+/* pb_alloc.c: luc_pb_alloc_failed(clear) */
+#include "pb_alloc.h"
 
 /* proc.c */
 int64_t luc_new_tag(void);
 uint64_t luc_now_ms(void);
+uint64_t luc_add_sat(uint64_t a, uint64_t b);
+uint64_t luc_lost_after(uint64_t liveness_ms);
 int64_t luc_config(uint64_t memory, uint64_t fuel);
-int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *params, int n,
-              uint64_t *pid);
-int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag, uint64_t *pid);
+/* Spawns entry with i64 params, linked with link tag `link` (0: unlinked). In a
+   job process the child is also handed to the job's guard (guard.c). */
+LUC_CHECK int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *params,
+                        int n, uint64_t *pid);
+LUC_CHECK int luc_spawn_unguarded(int64_t link, int64_t config, const char *entry,
+                                  const uint64_t *params, int n, uint64_t *pid);
+LUC_CHECK int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag,
+                            uint64_t *pid);
 void luc_stop(uint64_t pid, int64_t tag);
 void luc_drain(int64_t tag);
 
-/* call.c: a call is driven by two events, a message under its tag and a wake-up
-   at luc_call_wake_ms(); each returns the final status or LUCIDITY_PENDING. */
+/* call.c: the call state machine. A call is driven by two events, a message
+   under its tag and a wake-up at luc_call_wake_ms(); each returns the final
+   status or LUCIDITY_PENDING. */
 enum { LUC_IDLE = 0, LUC_RUNNING, LUC_DONE };
 int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *args,
                    lucidity_handle *h, const lucidity_opts *resolved);
 int luc_call_on_message(lucidity_handle *h, uint32_t received, void *out);
-uint64_t luc_call_wake_ms(const lucidity_handle *h);
 int luc_call_on_wake(lucidity_handle *h);
-int luc_take_result(const lucidity_job *job, int32_t job_status, void *out);
 
-/* remote.c: the caller's side of a call on another node */
-int luc_remote_begin(lucidity_handle *h, const void *args);
-int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out);
-int luc_remote_lost(lucidity_handle *h);
-void luc_remote_abandon(lucidity_handle *h);
-void luc_remote_end(lucidity_handle *h);
+/* A transport carries a call (local.c, remote.c). It reports what happened
+   and never calls back into the call core: on_message and on_wake return
+   LUCIDITY_PENDING, a final status, or LUC_T_REPLY (a REPLY is in the message
+   buffer, its header read, the job's status in *job_status). */
+#define LUC_T_REPLY 0x7fff0001
+typedef struct luc_transport {
+    int (*begin)(lucidity_handle *h, const void *args); /* h->tag, opts set */
+    int (*on_message)(lucidity_handle *h, uint32_t received, int32_t *job_status);
+    uint64_t (*wake_ms)(const lucidity_handle *h);      /* 0: no wake-up of its own */
+    int64_t (*watch_tag)(const lucidity_handle *h);     /* one more tag to receive on, or 0 */
+    int (*on_wake)(lucidity_handle *h);
+    void (*abandon)(lucidity_handle *h);                /* timeout, cancel: stop the job */
+    void (*end)(lucidity_handle *h, int rc);            /* the call is over with rc */
+} luc_transport;
+extern const luc_transport luc_local_transport, luc_remote_transport;
+
+/* wait.c: the one wait loop. A wait set names what to receive on and when to
+   wake; the loop receives, routes node probers' answers to node.c, and hands
+   every other message and every wake-up to the set, until it is done or the
+   give-up time (0: none) passes. */
+typedef struct luc_wait_set {
+    void *ctx;
+    size_t (*tags)(void *ctx, const int64_t **tags); /* the tags to receive on */
+    uint64_t (*wake_ms)(void *ctx);                  /* next wake-up; 0: none */
+    void (*on_message)(void *ctx, uint32_t received, int64_t tag);
+    void (*on_wake)(void *ctx);
+    bool (*done)(void *ctx);
+} luc_wait_set;
+void luc_wait(const luc_wait_set *ws, uint64_t give_up);
 
 /* exit.c: this process is not the app's main process: never report an exit. */
 void luc_exit_silence(void);
+/* serve.c: exit() was called; a job process replies EEXIT with the code. */
+void luc_serve_exit(int code);
+
+/* guard.c: a job process (parent = the local process that spawned it) gets a
+   guard at its first spawn; every process it spawns is handed to the guard,
+   which kills them all when the job dies or ends, or when its parent dies. */
+void luc_guard_set_parent(uint64_t parent);
+LUC_CHECK int luc_guard_ready(void);
+LUC_CHECK int luc_guard_adopt(uint64_t pid);
+void luc_guard_end(void);
 
 /* node.c: where to run; LUCIDITY_OK and *node (0 = here), or ENONODE. */
 int luc_pick_node(const lucidity_opts *o, lucidity_where where, uint64_t *node);
@@ -82,5 +162,7 @@ int64_t luc_node_tag(uint64_t node);
 uint64_t luc_node_wake_ms(uint64_t node, uint64_t liveness_ms);
 void luc_node_tick(uint64_t node, uint64_t liveness_ms);
 bool luc_node_on_message(int64_t tag, uint32_t received);
+/* Asks the node's prober to pass a cancel to supervisor `sup` (call tag `tag`). */
+void luc_node_cancel(uint64_t node, uint64_t sup, int64_t tag);
 
 #endif

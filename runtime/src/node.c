@@ -9,30 +9,25 @@
  * decides: run locally (default) or fail with ENONODE.
  *
  * Liveness: lunatic 0.13.2 has no cross-node links and a distributed send to
- * a dead node blocks forever, so each node in use gets a prober, a local
- * process that makes the blocking call for us. While a caller waits on a
- * node it asks the prober every liveness interval to send that node a probe
- * (to a pid that does not exist: a live node answers "no such process" at
- * once, even while it is busy, e.g. compiling the module for a first spawn).
- * A probe unanswered for LUC_LOST_INTERVALS intervals (at least
- * LUC_LOST_MIN_MS) means the node is lost.
+ * a dead node blocks forever, so each node in use gets a prober (prober.c), a
+ * local process that makes the blocking call for us. While a caller waits on
+ * a node it asks the prober every liveness interval to probe that node. A
+ * probe unanswered for LUC_LOST_INTERVALS intervals (at least
+ * LUC_LOST_MIN_MS) means the node is lost; so does a prober that cannot be
+ * spawned (nothing could tell us otherwise).
+ *
+ * The table of nodes grows as needed and forgets the nodes that left
+ * lunatic's node list (LUC_NODES_PRUNE_AT), so node churn in a long-lived app
+ * can neither fill it nor make a loss go unrecorded.
  */
 #include <stdlib.h>
 
 #include "host.h"
 #include "internal.h"
+#include "remote.h"
 
-#ifdef __wasm__
-#define LUC_EXPORT(name) __attribute__((export_name(name)))
-#else
-#define LUC_EXPORT(name)
-#endif
-
-#define LUC_MAX_NODES 256
-#define LUC_PROBER_ENTRY "lucidity_node_prober"
-#define LUC_LOST_INTERVALS 5
-#define LUC_LOST_MIN_MS 1000
-#define LUC_NO_SUCH_PID UINT64_MAX
+#define LUC_MAX_NODES 256         /* nodes one get_nodes() call reports */
+#define LUC_NODES_PRUNE_AT 512    /* table size at which departed nodes are dropped */
 
 typedef struct luc_node {
     uint64_t id;
@@ -47,8 +42,11 @@ typedef struct luc_node {
  * round-robin cursor, a random state, and what we know of each node. */
 static uint64_t luc_rr;
 static uint64_t luc_rng;
-static luc_node luc_nodes[LUC_MAX_NODES];
-static size_t luc_nnodes;
+static luc_node *luc_nodes;
+static size_t luc_nnodes, luc_cap;
+/* Stands for a node the table cannot hold (out of memory): it counts as lost,
+   so a call on it ends instead of waiting on a liveness nobody checks. */
+static luc_node luc_untracked = {.tag = ((int64_t)1 << 47) + 1, .lost = true};
 
 static luc_node *luc_node_find(uint64_t id)
 {
@@ -58,11 +56,48 @@ static luc_node *luc_node_find(uint64_t id)
     return NULL;
 }
 
+static void luc_node_drop_prober(luc_node *n)
+{
+    if (n->prober)
+        luc_stop(n->prober, n->tag); /* it may be stuck in a send to the dead node */
+    n->prober = 0;
+}
+
+/* Drops the nodes lunatic no longer lists (a call still on one re-creates it). */
+static void luc_nodes_prune(void)
+{
+    uint64_t ids[LUC_MAX_NODES];
+    uint32_t k = lh_get_nodes(ids, LUC_MAX_NODES);
+    if (k > LUC_MAX_NODES)
+        k = LUC_MAX_NODES;
+    size_t m = 0;
+    for (size_t i = 0; i < luc_nnodes; i++) {
+        bool listed = false;
+        for (uint32_t j = 0; j < k && !listed; j++)
+            listed = ids[j] == luc_nodes[i].id;
+        if (listed)
+            luc_nodes[m++] = luc_nodes[i];
+        else
+            luc_node_drop_prober(&luc_nodes[i]);
+    }
+    luc_nnodes = m;
+}
+
 static luc_node *luc_node_get(uint64_t id)
 {
     luc_node *n = luc_node_find(id);
-    if (n || luc_nnodes == LUC_MAX_NODES)
+    if (n)
         return n;
+    if (luc_nnodes >= LUC_NODES_PRUNE_AT)
+        luc_nodes_prune();
+    if (luc_nnodes == luc_cap) {
+        size_t cap = luc_cap ? 2 * luc_cap : 16;
+        luc_node *grown = realloc(luc_nodes, cap * sizeof *grown);
+        if (!grown)
+            return &luc_untracked;
+        luc_nodes = grown;
+        luc_cap = cap;
+    }
     n = &luc_nodes[luc_nnodes++];
     *n = (luc_node){.id = id, .tag = luc_new_tag(), .seen_at = luc_now_ms()};
     return n;
@@ -71,12 +106,10 @@ static luc_node *luc_node_get(uint64_t id)
 void luc_node_lost(uint64_t id)
 {
     luc_node *n = luc_node_get(id);
-    if (!n || n->lost)
+    if (n->lost)
         return;
     n->lost = true;
-    if (n->prober)
-        luc_stop(n->prober, n->tag); /* it may be stuck in a send to the dead node */
-    n->prober = 0;
+    luc_node_drop_prober(n);
 }
 
 bool luc_node_is_lost(uint64_t id)
@@ -87,26 +120,28 @@ bool luc_node_is_lost(uint64_t id)
 
 int64_t luc_node_tag(uint64_t id)
 {
-    luc_node *n = luc_node_get(id);
-    return n ? n->tag : 0;
-}
-
-static uint64_t luc_lost_after(uint64_t liveness_ms)
-{
-    uint64_t after = LUC_LOST_INTERVALS * liveness_ms;
-    return after < LUC_LOST_MIN_MS ? LUC_LOST_MIN_MS : after;
+    return luc_node_get(id)->tag;
 }
 
 uint64_t luc_node_wake_ms(uint64_t id, uint64_t liveness_ms)
 {
     luc_node *n = luc_node_get(id);
-    if (!n)
-        return 0;
     if (n->lost)
         return 1; /* now: calls on it must be re-dispatched or failed */
     if (n->probe_at)
-        return n->probe_at + luc_lost_after(liveness_ms);
-    return n->seen_at + liveness_ms;
+        return luc_add_sat(n->probe_at, luc_lost_after(liveness_ms));
+    return luc_add_sat(n->seen_at, liveness_ms);
+}
+
+static bool luc_node_prober_ready(luc_node *n)
+{
+    if (n->prober)
+        return true;
+    const uint64_t params[3] = {n->id, lh_process_id(), (uint64_t)n->tag};
+    if (luc_spawn(n->tag, -1, LUC_PROBER_ENTRY, params, 3, &n->prober) == LUCIDITY_OK)
+        return true;
+    n->prober = 0;
+    return false;
 }
 
 /* Time to check the node: ask for a probe, or give up on an unanswered one. */
@@ -114,25 +149,33 @@ void luc_node_tick(uint64_t id, uint64_t liveness_ms)
 {
     luc_node *n = luc_node_get(id);
     uint64_t now = luc_now_ms();
-    if (!n || n->lost)
+    if (n->lost)
         return;
     if (n->probe_at) {
-        if (now >= n->probe_at + luc_lost_after(liveness_ms))
+        if (now >= luc_add_sat(n->probe_at, luc_lost_after(liveness_ms)))
             luc_node_lost(id);
         return;
     }
-    if (now < n->seen_at + liveness_ms)
+    if (now < luc_add_sat(n->seen_at, liveness_ms))
         return;
-    if (!n->prober) {
-        const uint64_t params[3] = {id, lh_process_id(), (uint64_t)n->tag};
-        if (luc_spawn(n->tag, -1, LUC_PROBER_ENTRY, params, 3, &n->prober) != LUCIDITY_OK) {
-            n->prober = 0;
-            return;
-        }
-    }
-    luc_msg_begin(n->tag, LUC_K_PROBE, 0);
-    lh_send(n->prober);
+    /* An unsent probe counts as an unanswered one: the wait ends by the
+       lost-after bound instead of retrying (spinning) on a failing spawn. */
     n->probe_at = now;
+    if (luc_node_prober_ready(n) && luc_tell(n->prober, n->tag, LUC_K_PROBE, 0) != LUCIDITY_OK)
+        luc_node_drop_prober(n);
+}
+
+void luc_node_cancel(uint64_t id, uint64_t sup, int64_t tag)
+{
+    luc_node *n = luc_node_get(id);
+    /* Without a prober the supervisor still ends: the helper's probes stop. */
+    if (n->lost || !luc_node_prober_ready(n))
+        return;
+    if (luc_msg_begin(n->tag, LUC_K_CANCEL, 0, sizeof sup + sizeof tag) == LUCIDITY_OK &&
+        luc_msg_append(&sup, sizeof sup) == LUCIDITY_OK &&
+        luc_msg_append(&tag, sizeof tag) == LUCIDITY_OK && luc_send(n->prober) == LUCIDITY_OK)
+        return;
+    luc_node_drop_prober(n);
 }
 
 /* A message under a node's tag: the prober's answer (or its death). */
@@ -142,8 +185,9 @@ bool luc_node_on_message(int64_t tag, uint32_t received)
         luc_node *n = &luc_nodes[i];
         if (n->tag != tag)
             continue;
-        int32_t kind = 0;
-        if (received == LH_RECV_DATA && luc_msg_read_status(&kind) == LUCIDITY_OK &&
+        luc_kind kind = 0;
+        int32_t status = 0;
+        if (received == LH_RECV_DATA && luc_msg_head(&kind, &status) == LUCIDITY_OK &&
             kind == LUC_K_BEAT) {
             n->seen_at = luc_now_ms();
             n->probe_at = 0;
@@ -153,19 +197,6 @@ bool luc_node_on_message(int64_t tag, uint32_t received)
         return true;
     }
     return false;
-}
-
-/* The prober: for each request from its caller, probe the node once. */
-LUC_EXPORT(LUC_PROBER_ENTRY)
-void lucidity__node_prober(uint64_t node, uint64_t caller, int64_t tag)
-{
-    luc_exit_silence();
-    while (lh_receive(&tag, 1, LUCIDITY_NONE) == LH_RECV_DATA) {
-        lh_create_data((uint64_t)LUC_PROBE_TAG, 0);
-        uint32_t r = lh_dist_send(node, LUC_NO_SUCH_PID);
-        luc_msg_begin(tag, r == 0 || r == LH_DSEND_NO_PROCESS ? LUC_K_BEAT : LUC_K_LOST, 0);
-        lh_send(caller);
-    }
 }
 
 static int luc_cmp_u64(const void *a, const void *b)

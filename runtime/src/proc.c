@@ -1,5 +1,6 @@
 /*
- * proc.c - job processes: configs with the job's limits, spawn, stop, tags.
+ * proc.c - job processes: configs with the job's limits, spawn, stop, tags,
+ * and the clock arithmetic every wait uses.
  */
 #include <string.h>
 
@@ -21,6 +22,24 @@ int64_t luc_new_tag(void)
 uint64_t luc_now_ms(void)
 {
     return lh_clock_ms() + 1u;
+}
+
+/* Times and periods come from the caller (up to UINT64_MAX): they saturate
+ * instead of wrapping into the past. */
+uint64_t luc_add_sat(uint64_t a, uint64_t b)
+{
+    return a > UINT64_MAX - b ? UINT64_MAX : a + b;
+}
+
+static uint64_t luc_mul_sat(uint64_t a, uint64_t b)
+{
+    return b && a > UINT64_MAX / b ? UINT64_MAX : a * b;
+}
+
+uint64_t luc_lost_after(uint64_t liveness_ms)
+{
+    uint64_t after = luc_mul_sat(LUC_LOST_INTERVALS, liveness_ms);
+    return after < LUC_LOST_MIN_MS ? LUC_LOST_MIN_MS : after;
 }
 
 /* Calls from this process must see a failing job as a message, not die with it. */
@@ -46,14 +65,14 @@ int64_t luc_config(uint64_t memory, uint64_t fuel)
     return cfg;
 }
 
-/* Spawns `entry` of this module on this node with i64 params, linked with
- * link tag `link` (0: unlinked). */
-int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *params, int n,
-              uint64_t *pid)
+int luc_spawn_unguarded(int64_t link, int64_t config, const char *entry,
+                        const uint64_t *params, int n, uint64_t *pid)
 {
     luc_survive_links();
     uint8_t buf[4 * LH_PARAM_SIZE];
-    for (int i = 0; i < n && i < 4; i++)
+    if (n < 0 || n > 4)
+        return LUCIDITY_EINVAL;
+    for (int i = 0; i < n; i++)
         lh_param_i64(buf + i * LH_PARAM_SIZE, params[i]);
     uint64_t id = 0;
     uint32_t rc = lh_spawn((uint64_t)link, config, -1, entry, (uint32_t)strlen(entry), buf,
@@ -64,6 +83,21 @@ int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *p
     }
     *pid = id;
     return LUCIDITY_OK;
+}
+
+int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *params, int n,
+              uint64_t *pid)
+{
+    /* A job's children must not outlive it: no guard, no child. */
+    if (luc_guard_ready() != LUCIDITY_OK)
+        return LUCIDITY_ESPAWN;
+    int rc = luc_spawn_unguarded(link, config, entry, params, n, pid);
+    if (rc == LUCIDITY_OK && luc_guard_adopt(*pid) != LUCIDITY_OK) {
+        lh_unlink(*pid); /* unguarded, it could outlive us: it may not run */
+        lh_kill(*pid);
+        rc = LUCIDITY_ESPAWN;
+    }
+    return rc;
 }
 
 /* Spawns a job's entry linked to us with link tag == reply tag, so one tagged
@@ -80,13 +114,15 @@ int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag
     return rc;
 }
 
-/* Stops a job we no longer wait for: unlink first so its death sends nothing,
- * kill it, then drop any reply that raced in, so no stale message stays in
- * our mailbox under a tag nobody will ask for again. */
+/* Stops a process we no longer wait for: unlink first so its death sends
+ * nothing, kill it (its guard then ends what it spawned), then drop any reply
+ * that raced in, so no stale message stays under a tag nobody asks for again. */
 void luc_stop(uint64_t pid, int64_t tag)
 {
-    lh_unlink(pid);
-    lh_kill(pid);
+    if (pid) {
+        lh_unlink(pid);
+        lh_kill(pid);
+    }
     luc_drain(tag);
 }
 

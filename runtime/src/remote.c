@@ -1,5 +1,5 @@
 /*
- * remote.c - calls on another node.
+ * remote.c - the remote transport: the caller's side of a call on another node.
  *
  * lunatic 0.13.2 has no links across nodes, and a distributed spawn or send
  * to a dead node blocks the calling process forever. So the caller never
@@ -8,15 +8,21 @@
  *   caller C --spawn, linked--> helper H (this node) --distributed spawn--> supervisor S (node N)
  *                                                       S --spawn, linked--> job W (node N)
  *
- * H spawns S, forwards the setup (limits, entry, arguments: one message, so
- * one acknowledged distributed send), then checks every
- * liveness interval that S still exists (GONE if it vanished without a
- * reply). S spawns the job W with the call's memory and fuel, forwards W's
- * reply to C verbatim, and reports W's death as ETRAP, so remote traps map
- * to the same statuses as local ones. C waits on its tag (the reply, H's
- * messages, H's death) and on its node's prober (node.c). When the node is
+ * H (helper.c) spawns S, forwards the setup (limits, entry, arguments: one
+ * message, so one acknowledged distributed send), then probes S every
+ * liveness interval (GONE if S vanished without a reply). S (supervisor.c)
+ * spawns W with the call's memory and fuel, forwards W's reply to C verbatim,
+ * and reports W's death as ETRAP, so remote traps map to the same statuses as
+ * local ones. S reads H's probes: when they stop (H killed, C's node gone) S
+ * kills W, so nothing outlives its caller on N either.
+ *
+ * C waits on the dispatch's tag (the reply, H's messages, H's death) and on
+ * its node's prober (node.c). Each dispatch has its own tag: when the node is
  * lost, C kills H (which may be stuck in a distributed call) and re-dispatches
- * or fails with ENODELOST.
+ * under a new tag, so a late reply of the lost attempt can never be taken for
+ * the new one (it is drained when the call ends), or fails with ENODELOST.
+ * Timeout and cancel go to S through the node's prober (which may block on a
+ * dead node instead of a per-call process), and C kills H at once.
  */
 #include <pb_encode.h>
 #include <stdlib.h>
@@ -24,176 +30,75 @@
 
 #include "host.h"
 #include "internal.h"
+#include "remote.h"
 
-#ifdef __wasm__
-#define LUC_EXPORT(name) __attribute__((export_name(name)))
-#else
-#define LUC_EXPORT(name)
-#endif
+/* Each role's entry lives in its own file, which nothing else references:
+   naming them here links them into every app that makes remote calls (a
+   static library contributes only the objects that are referenced). */
+__attribute__((used)) static const void *const luc_remote_entries[] = {
+    (const void *)lucidity__remote_helper, (const void *)lucidity__remote_serve,
+    (const void *)lucidity__node_prober};
 
-#define LUC_HELPER_ENTRY "lucidity_remote_helper"
-#define LUC_SERVE_ENTRY "lucidity_remote_serve"
-#define LUC_MAX_ENTRY 256
-
-/* The setup message: this struct, the entry name, then the encoded arguments. */
-typedef struct luc_setup {
-    uint64_t memory, fuel, liveness_ms;
-    uint32_t entry_len, args_len;
-} luc_setup;
-
-/* ---- both sides ---------------------------------------------------------- */
-
-static int32_t luc_kind(void)
+int luc_setup_read(luc_setup *s, char *entry)
 {
-    int32_t k = 0;
-    return luc_msg_read_status(&k) == LUCIDITY_OK ? k : LUCIDITY_EDECODE;
-}
-
-static void luc_tell(uint64_t pid, int64_t tag, int32_t kind)
-{
-    luc_msg_begin(tag, kind, 0);
-    lh_send(pid);
-}
-
-/* Reads a setup message (already received) up to the arguments; entry gets a
- * NUL-terminated name. */
-static int luc_read_setup(luc_setup *s, char *entry)
-{
-    if (luc_kind() != LUC_K_SETUP || lh_read_data(s, sizeof *s) != sizeof *s ||
-        s->entry_len >= LUC_MAX_ENTRY || lh_read_data(entry, s->entry_len) != s->entry_len)
+    luc_kind kind;
+    int32_t status;
+    if (luc_msg_head(&kind, &status) != LUCIDITY_OK || kind != LUC_K_SETUP ||
+        luc_msg_take(s, sizeof *s) != LUCIDITY_OK || s->entry_len >= LUC_MAX_ENTRY ||
+        luc_msg_take(entry, s->entry_len) != LUCIDITY_OK)
         return LUCIDITY_EDECODE;
     entry[s->entry_len] = 0;
     return LUCIDITY_OK;
 }
 
-/* ---- supervisor S, on the remote node ---------------------------------- */
-
-static void luc_serve_reply(uint64_t node, uint64_t pid, int64_t tag, int32_t status)
+/* The previous dispatch's tag: never a result again, drained at the end. */
+static void luc_remote_retire_tag(lucidity_handle *h)
 {
-    luc_msg_begin(tag, status, 0);
-    lh_dist_send(node, pid);
+    int64_t *grown = realloc(h->stale, (h->nstale + 1) * sizeof *grown);
+    if (grown) {
+        h->stale = grown;
+        h->stale[h->nstale++] = h->tag;
+    }
+    h->tag = h->link_tag = luc_new_tag();
 }
-
-LUC_EXPORT(LUC_SERVE_ENTRY)
-void lucidity__remote_serve(uint64_t caller_node, uint64_t caller_pid, int64_t tag)
-{
-    luc_setup s;
-    char entry[LUC_MAX_ENTRY];
-    luc_exit_silence();
-    lh_die_when_link_dies(0); /* the job's death is a message for us to forward */
-    if (lh_receive(&tag, 1, LUCIDITY_NONE) != LH_RECV_DATA || luc_read_setup(&s, entry)) {
-        luc_serve_reply(caller_node, caller_pid, tag, LUCIDITY_EDECODE);
-        return;
-    }
-    /* Take the arguments out before the buffer is reused for the job's message. */
-    uint8_t *args = malloc(s.args_len ? s.args_len : 1);
-    int rc = !args ? LUCIDITY_ENOMEM
-           : lh_read_data(args, s.args_len) != s.args_len ? LUCIDITY_EDECODE : LUCIDITY_OK;
-    uint64_t job = 0;
-    if (rc == LUCIDITY_OK)
-        rc = luc_spawn_job(entry, s.memory, s.fuel, tag, &job);
-    if (rc == LUCIDITY_OK) {
-        luc_msg_begin(tag, LUCIDITY_OK, s.args_len);
-        lh_write_data(args, s.args_len);
-        lh_send(job);
-    }
-    free(args);
-    if (rc != LUCIDITY_OK) {
-        luc_serve_reply(caller_node, caller_pid, tag, rc);
-        return;
-    }
-    /* The job's reply, its death, or a cancel from the caller. */
-    uint32_t r = lh_receive(&tag, 1, LUCIDITY_NONE);
-    if (r == LH_RECV_LINK_DIED) {
-        luc_serve_reply(caller_node, caller_pid, tag, LUCIDITY_ETRAP);
-        return;
-    }
-    if (luc_kind() == LUC_K_CANCEL) {
-        lh_unlink(job);
-        lh_kill(job);
-        return;
-    }
-    lh_seek_data(0); /* forward the reply as the job wrote it */
-    lh_dist_send(caller_node, caller_pid);
-}
-
-/* ---- helper H, on the caller's node ------------------------------------- */
-
-/* Probes S by sending it a message it never reads: 0 while S exists. */
-static uint32_t luc_probe(uint64_t node, uint64_t pid)
-{
-    lh_create_data((uint64_t)LUC_PROBE_TAG, 0);
-    return lh_dist_send(node, pid);
-}
-
-LUC_EXPORT(LUC_HELPER_ENTRY)
-void lucidity__remote_helper(uint64_t node, uint64_t caller, int64_t tag, uint64_t liveness_ms)
-{
-    luc_setup s;
-    char entry[LUC_MAX_ENTRY];
-    luc_exit_silence();
-    if (lh_receive(&tag, 1, LUCIDITY_NONE) != LH_RECV_DATA || luc_read_setup(&s, entry)) {
-        luc_tell(caller, tag, LUCIDITY_EDECODE);
-        return;
-    }
-    /* S only runs runtime code: the job's limits are applied to W by S. */
-    int64_t cfg = luc_config(s.memory, LUCIDITY_NONE);
-    uint8_t params[3 * LH_PARAM_SIZE];
-    lh_param_i64(params, lh_node_id());
-    lh_param_i64(params + LH_PARAM_SIZE, caller);
-    lh_param_i64(params + 2 * LH_PARAM_SIZE, (uint64_t)tag);
-    uint64_t sup = 0;
-    /* The setup message is still in our buffer: spawning does not touch it. */
-    uint32_t r = lh_dist_spawn(node, cfg, lh_module_id(), LUC_SERVE_ENTRY,
-                               (uint32_t)strlen(LUC_SERVE_ENTRY), params, sizeof params, &sup);
-    if (cfg >= 0)
-        lh_drop_config((uint64_t)cfg);
-    if (r != 0) {
-        lh_error_drop(sup);
-        luc_tell(caller, tag, r == LH_DSPAWN_MODULE_NOT_FOUND ? LUCIDITY_ESPAWN : LUC_K_LOST);
-        return;
-    }
-    if (lh_dist_send(node, sup) != 0) { /* the setup, arguments included */
-        luc_tell(caller, tag, LUC_K_LOST);
-        return;
-    }
-    luc_msg_begin(tag, LUC_K_SPAWNED, sizeof sup);
-    lh_write_data(&sup, sizeof sup);
-    lh_send(caller);
-    for (;;) {
-        if (lh_receive(&tag, 1, liveness_ms) == LH_RECV_DATA) {
-            lh_dist_send(node, sup); /* the caller's cancel, forwarded */
-            return;
-        }
-        r = luc_probe(node, sup);
-        if (r != 0) {
-            luc_tell(caller, tag, r == LH_DSEND_NO_PROCESS ? LUC_K_GONE : LUC_K_LOST);
-            return;
-        }
-    }
-}
-
-/* ---- the caller C ---------------------------------------------------------- */
 
 static int luc_remote_dispatch(lucidity_handle *h)
 {
+    if (h->tries > 0)
+        luc_remote_retire_tag(h);
+    h->tries++; /* counted before the attempt: a failing spawn cannot loop */
+    h->remote_pid = 0;
     const uint64_t params[4] = {h->node, lh_process_id(), (uint64_t)h->tag, h->opts.liveness_ms};
     int rc = luc_spawn(h->tag, -1, LUC_HELPER_ENTRY, params, 4, &h->pid);
-    if (rc != LUCIDITY_OK)
+    if (rc != LUCIDITY_OK) {
+        h->pid = 0;
         return rc;
-    luc_setup s = {h->opts.memory, h->opts.fuel, h->opts.liveness_ms,
-                   (uint32_t)strlen(h->job->entry), (uint32_t)h->args_len};
-    luc_msg_begin(h->tag, LUC_K_SETUP, sizeof s + s.entry_len + s.args_len);
-    lh_write_data(&s, sizeof s);
-    lh_write_data(h->job->entry, s.entry_len);
-    lh_write_data(h->args_buf, s.args_len);
-    lh_send(h->pid);
-    h->remote_pid = 0;
-    h->tries++;
-    return LUCIDITY_OK;
+    }
+    size_t entry_len = strlen(h->job->entry);
+    if (entry_len >= LUC_MAX_ENTRY || h->args_len > UINT32_MAX)
+        rc = LUCIDITY_EINVAL;
+    luc_setup s = {h->opts.memory, h->opts.fuel, h->opts.liveness_ms, (uint32_t)entry_len,
+                   (uint32_t)h->args_len};
+    if (rc == LUCIDITY_OK)
+        rc = luc_msg_begin(h->tag, LUC_K_SETUP, 0, sizeof s + s.entry_len + s.args_len);
+    if (rc == LUCIDITY_OK)
+        rc = luc_msg_append(&s, sizeof s);
+    if (rc == LUCIDITY_OK)
+        rc = luc_msg_append(h->job->entry, s.entry_len);
+    if (rc == LUCIDITY_OK)
+        rc = luc_msg_append(h->args_buf, s.args_len);
+    if (rc == LUCIDITY_OK)
+        rc = luc_send(h->pid);
+    if (rc != LUCIDITY_OK) {
+        luc_stop(h->pid, h->tag);
+        h->pid = 0;
+    }
+    return rc;
 }
 
-int luc_remote_begin(lucidity_handle *h, const void *args)
+static void luc_remote_end(lucidity_handle *h, int rc);
+
+static int luc_remote_begin(lucidity_handle *h, const void *args)
 {
     size_t size = 0;
     const pb_msgdesc_t *fields = h->job->args_fields;
@@ -206,58 +111,113 @@ int luc_remote_begin(lucidity_handle *h, const void *args)
     h->args_len = size;
     int rc = pb_encode(&os, fields, args) ? luc_remote_dispatch(h) : LUCIDITY_EENCODE;
     if (rc != LUCIDITY_OK)
-        luc_remote_end(h);
+        luc_remote_end(h, rc);
     return rc;
 }
 
 /* The node stopped answering: never pick it again; re-dispatch if allowed. */
-int luc_remote_lost(lucidity_handle *h)
+static int luc_remote_lost(lucidity_handle *h)
 {
     luc_node_lost(h->node);
     luc_stop(h->pid, h->tag);
+    h->pid = 0;
     while (h->tries <= h->opts.retries) {
         lucidity_opts o = h->opts;
         o.remote_fallback = LUCIDITY_FALLBACK_ERROR; /* re-dispatch to another node only */
-        if (luc_pick_node(&o, LUCIDITY_REMOTE, &h->node) != LUCIDITY_OK)
-            break;
+        uint64_t node = 0;
+        if (luc_pick_node(&o, LUCIDITY_REMOTE, &node) != LUCIDITY_OK)
+            break; /* h->node stays the lost node: the call is still a remote one */
+        h->node = node;
         if (luc_remote_dispatch(h) == LUCIDITY_OK)
             return LUCIDITY_PENDING;
     }
     return LUCIDITY_ENODELOST;
 }
 
-int luc_remote_on_message(lucidity_handle *h, uint32_t received, void *out)
+static int luc_remote_on_message(lucidity_handle *h, uint32_t received, int32_t *job_status)
 {
-    if (received != LH_RECV_DATA) /* H died: only a trap in a host call does that */
+    if (received != LH_RECV_DATA) { /* H died: only a trap in a host call does that */
+        h->pid = 0;
         return h->remote_pid ? luc_remote_lost(h) : LUCIDITY_ESPAWN;
-    int32_t kind = luc_kind();
+    }
+    luc_kind kind;
+    if (luc_msg_head(&kind, job_status) != LUCIDITY_OK)
+        return LUCIDITY_EDECODE;
     switch (kind) {
     case LUC_K_SPAWNED:
-        lh_read_data(&h->remote_pid, sizeof h->remote_pid);
+        if (luc_msg_take(&h->remote_pid, sizeof h->remote_pid) != LUCIDITY_OK)
+            h->remote_pid = 0;
         return LUCIDITY_PENDING;
     case LUC_K_GONE:
         return LUCIDITY_ETRAP;
     case LUC_K_LOST:
         return luc_remote_lost(h);
+    case LUC_K_REPLY:
+        return LUC_T_REPLY;
     default:
-        return luc_take_result(h->job, kind, out);
+        return LUCIDITY_EDECODE;
     }
 }
 
-/* Timeout or cancel: ask S (through H) to kill the job, and stop listening. */
-void luc_remote_abandon(lucidity_handle *h)
+/* Takes H's messages that arrived (nothing else matters once we abandon):
+   a SPAWNED among them names the supervisor to cancel. */
+static void luc_remote_take_spawned(lucidity_handle *h)
 {
-    luc_tell(h->pid, h->tag, LUC_K_CANCEL);
-    lh_unlink(h->pid);
-    h->pid = 0; /* H ends by itself once it has passed the cancel on */
-    luc_drain(h->tag);
+    luc_kind kind;
+    int32_t status;
+    while (lh_receive(&h->tag, 1, 0) == LH_RECV_DATA)
+        if (luc_msg_head(&kind, &status) == LUCIDITY_OK && kind == LUC_K_SPAWNED &&
+            luc_msg_take(&h->remote_pid, sizeof h->remote_pid) != LUCIDITY_OK)
+            h->remote_pid = 0;
 }
 
-/* The call is over: stop H if it still runs and free the kept arguments. */
-void luc_remote_end(lucidity_handle *h)
+/* Timeout or cancel: S kills the job when the prober's cancel reaches it, or
+   when H's probes stop (H may be stuck in a distributed call: kill it now). */
+static void luc_remote_abandon(lucidity_handle *h)
 {
-    if (h->pid && lh_exists(h->pid))
+    if (!h->remote_pid)
+        luc_remote_take_spawned(h);
+    if (h->remote_pid)
+        luc_node_cancel(h->node, h->remote_pid, h->tag);
+    luc_stop(h->pid, h->tag);
+    h->pid = 0;
+}
+
+/* The call is over: stop H if it still runs, drop what earlier dispatches may
+   still send, and free the kept arguments. */
+static void luc_remote_end(lucidity_handle *h, int rc)
+{
+    (void)rc;
+    if (h->pid)
         luc_stop(h->pid, h->tag);
+    h->pid = 0;
+    for (uint32_t i = 0; i < h->nstale; i++)
+        luc_drain(h->stale[i]);
+    free(h->stale);
+    h->stale = NULL;
+    h->nstale = 0;
     free(h->args_buf);
     h->args_buf = NULL;
 }
+
+/* The node's liveness decides the call's wake-ups besides its deadline. */
+static uint64_t luc_remote_wake_ms(const lucidity_handle *h)
+{
+    return luc_node_wake_ms(h->node, h->opts.liveness_ms);
+}
+
+static int64_t luc_remote_watch_tag(const lucidity_handle *h)
+{
+    return luc_node_tag(h->node);
+}
+
+static int luc_remote_on_wake(lucidity_handle *h)
+{
+    luc_node_tick(h->node, h->opts.liveness_ms);
+    return luc_node_is_lost(h->node) ? luc_remote_lost(h) : LUCIDITY_PENDING;
+}
+
+const luc_transport luc_remote_transport = {
+    luc_remote_begin,   luc_remote_on_message, luc_remote_wake_ms, luc_remote_watch_tag,
+    luc_remote_on_wake, luc_remote_abandon,    luc_remote_end,
+};

@@ -1,6 +1,13 @@
 /*
  * serve.c - the job side of a call, run by every generated process entry:
  * receive the arguments, call the implementation, reply with status + result.
+ *
+ * A job replies exactly once. The reply address is kept for the duration of
+ * the call (per process: each lunatic process is its own instance) because
+ * one more way out of the job bypasses this function: exit(). exit.c wraps
+ * exit() and calls luc_serve_exit(), which replies LUCIDITY_EEXIT with the
+ * code, since lunatic reports exit(0) as a normal finish (no link death: the
+ * caller would wait forever) and exit(n) as an anonymous failure.
  */
 #include <pb_decode.h>
 #include <stdio.h>
@@ -9,18 +16,49 @@
 #include "host.h"
 #include "internal.h"
 
-static void luc_reply(uint64_t caller_node, uint64_t caller_pid)
+/* Where this process's reply goes while it serves a call. */
+static struct {
+    bool active;
+    uint64_t node, pid;
+    int64_t tag;
+} luc_serving;
+
+static int luc_reply(void)
 {
-    if (caller_node == 0)
-        lh_send(caller_pid);
-    else
-        lh_dist_send(caller_node, caller_pid);
+    luc_serving.active = false;
+    /* The job's output before its reply, so it reads in order. */
+    fflush(stdout);
+    fflush(stderr);
+    if (luc_serving.node == 0)
+        return luc_send(luc_serving.pid);
+    return lh_dist_send(luc_serving.node, luc_serving.pid) == 0 ? LUCIDITY_OK : LUCIDITY_ENODELOST;
+}
+
+void luc_serve_exit(int code)
+{
+    if (!luc_serving.active)
+        return;
+    uint32_t c = (uint32_t)code;
+    uint8_t payload[4] = {(uint8_t)c, (uint8_t)(c >> 8), (uint8_t)(c >> 16), (uint8_t)(c >> 24)};
+    /* Nothing is left to do if these fail: the process ends either way, and a
+       non-zero code still reaches a local caller as a link death. */
+    if (luc_msg_begin(luc_serving.tag, LUC_K_REPLY, LUCIDITY_EEXIT, sizeof payload) == LUCIDITY_OK &&
+        luc_msg_append(payload, sizeof payload) == LUCIDITY_OK && luc_reply() != LUCIDITY_OK) {
+        /* the caller is gone: nobody to tell */
+    }
+    luc_guard_end();
 }
 
 void lucidity_serve(const lucidity_job *job, uint64_t caller_node, uint64_t caller_pid,
                     int64_t tag)
 {
     luc_exit_silence();
+    /* A local caller is the process that spawned us, linked: our parent. */
+    luc_guard_set_parent(caller_node == 0 ? caller_pid : 0);
+    luc_serving.node = caller_node;
+    luc_serving.pid = caller_pid;
+    luc_serving.tag = tag;
+    luc_serving.active = true;
     void *args = calloc(1, job->args_size ? job->args_size : 1);
     void *result = calloc(1, job->result_size ? job->result_size : 1);
     int rc = (args && result) ? LUCIDITY_OK : LUCIDITY_ENOMEM;
@@ -32,21 +70,25 @@ void lucidity_serve(const lucidity_job *job, uint64_t caller_node, uint64_t call
         rc = luc_msg_read_args(job->args_fields, args);
     if (rc == LUCIDITY_OK) {
         job->invoke(args, result);
-        /* The job's output before its reply, so it reads in order. */
-        fflush(stdout);
-        fflush(stderr);
-        if (luc_msg_write(tag, LUCIDITY_OK, job->result_fields, result) != LUCIDITY_OK)
+        if (luc_msg_write(tag, LUC_K_REPLY, LUCIDITY_OK, job->result_fields, result) !=
+            LUCIDITY_OK)
             rc = LUCIDITY_EENCODE;
     }
-    if (rc != LUCIDITY_OK)
-        luc_msg_write(tag, rc, NULL, NULL);
-    luc_reply(caller_node, caller_pid);
+    bool built = rc == LUCIDITY_OK || luc_msg_write(tag, LUC_K_REPLY, rc, NULL, NULL) == LUCIDITY_OK;
+    if (built && luc_reply() != LUCIDITY_OK) {
+        /* the caller is gone: nobody to answer */
+    }
+    luc_serving.active = false;
+    /* Jobs this job started and never awaited end with it. */
+    luc_guard_end();
     if (args)
         pb_release(job->args_fields, args);
     if (result)
         pb_release(job->result_fields, result);
     free(args);
     free(result);
+    if (!built)
+        abort(); /* no reply could be built: a death the caller sees as ETRAP */
 }
 
 uint64_t lucidity_node_id(void)

@@ -29,7 +29,7 @@ run_module() {
 build_consumer() {
   rm -rf "${work:?}/$1"
   mkdir -p "$work/$1"
-  cp "$consumer/CMakeLists.txt" "$consumer/main.c" "$consumer/square.job" "$work/$1/"
+  cp "$consumer/CMakeLists.txt" "$consumer/main.c" "$consumer/square.job" "$consumer/my.cube.job" "$consumer/units.job" "$work/$1/"
   cmake -S "$work/$1" -B "$work/$1/build" -G "$2" \
     -DCMAKE_TOOLCHAIN_FILE="$prefix/lib/cmake/Lucidity/wasm32-wasi.cmake" \
     -DCMAKE_PREFIX_PATH="$prefix" -DLUCIDITY_LUNATIC="$lunatic" >"$work/$1.configure.log" ||
@@ -73,6 +73,20 @@ rebuild)
   log=$(ninja -C "$b" 2>&1) || fail "build after touch"
   grep -q "jobc square.job" <<<"$log" || { echo "$log"; fail "touch did not rerun jobc"; }
   ninja -C "$b" -n 2>&1 | grep -q "no work to do" || fail "build after touch is not a no-op"
+  # An imported file: touching it reruns jobc for it and for its importer (the depfile
+  # lists it), and nothing else; a real edit recompiles the importer's code.
+  sleep 1
+  touch "$work/rebuild/units.job"
+  log=$(ninja -C "$b" 2>&1) || fail "build after touching the imported file"
+  for what in "jobc units.job" "jobc my.cube.job"; do
+    grep -q "$what" <<<"$log" || { echo "$log"; fail "touching units.job: no '$what' step"; }
+  done
+  if grep -q "jobc square.job\|Linking" <<<"$log"; then echo "$log"; fail "touching units.job rebuilt more than jobc"; fi
+  sed -i 's/CM = 1;/CM = 1; M = 2;/' "$work/rebuild/units.job"
+  log=$(ninja -C "$b" 2>&1) || fail "build after editing the imported file"
+  for what in "jobc my.cube.job" "units.job.c" "my.cube.job.c" "Linking C executable app.wasm"; do
+    grep -q "$what" <<<"$log" || { echo "$log"; fail "edit of units.job: no '$what' step"; }
+  done
   # A real change: new job options change square.job.c, which is recompiled and linked.
   sed -i 's/-> u32;/-> u32 { timeout = 5s; }/' "$work/rebuild/square.job"
   log=$(ninja -C "$b" 2>&1) || fail "build after edit"

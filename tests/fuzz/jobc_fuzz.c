@@ -18,7 +18,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memcpy(src, data, size);
     src[size] = 0;
     jobc_diag d;
-    jobc_diag_init(&d, "fuzz.job", src, size);
+    jobc_diag_init(&d, "fuzz.job", src, size, JOBC_ERROR_LIMIT);
     idl_sink sink = jobc_diag_sink(&d);
     idl_file *f = NULL;
     idl_parse("fuzz.job", src, size, &sink, &f);

@@ -16,7 +16,7 @@ cp -n "$root"/tests/jobc/golden/*.job "$root"/tests/jobc/errors/*.job \
       "$root"/tests/fuzz/regressions/*.job "$out/corpus/" 2>/dev/null || true
 cmake --build "$root/build" --target jobc >/dev/null
 srcs=("$root"/idl/ast.c "$root"/build/idl/lexer.c "$root"/build/idl/parser.c
-      "$root"/build/compiler/jobc_templates.c)
+      "$root"/build/compiler/jobc_templates.c "$root"/build/compiler/jobc_reserved.c)
 for f in "$root"/compiler/*.c; do [ "$(basename "$f")" = main.c ] || srcs+=("$f"); done
 clang-19 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
   -I"$root/idl" -I"$root/build/idl" -I"$root/compiler" \

@@ -13,6 +13,8 @@
 #include <pb_encode.h>
 
 #include "arrays.job.h"
+#include "enums.job.h"
+#include "numbers.job.h"
 #include "nested.job.h"
 #include "scalars.job.h"
 #include "strings.job.h"
@@ -156,7 +158,89 @@ static void print_hist_result(const void *m)
     for (pb_size_t i = 0; i < r->value_count; i++) printf("value: %llu\n", (unsigned long long)r->value[i]);
 }
 
+/* enums.job: enum values by name (an unknown number stays a number: an open enum) and
+   optional fields, where a present zero is still sent. */
+static void print_color(const char *key, paint_Color c, const char *indent)
+{
+    static const char *const names[] = {[paint_Color_COLOR_UNSET] = "COLOR_UNSET",
+                                        [paint_Color_RED] = "RED", [paint_Color_GREEN] = "GREEN",
+                                        [paint_Color_BLUE] = "BLUE"};
+    if ((unsigned)c < sizeof names / sizeof names[0] && names[c]) printf("%s%s: %s\n", indent, key, names[c]);
+    else printf("%s%s: %d\n", indent, key, (int)c);
+}
+
+static void fill_stroke(void *m)
+{
+    paint_Stroke *s = m;
+    s->x = 1.5;
+    s->color = paint_Color_BLUE;
+    s->palette_count = 3;
+    s->palette = calloc(3, sizeof *s->palette);
+    s->palette[0] = paint_Color_RED;
+    s->palette[1] = paint_Color_BLUE;
+    s->palette[2] = (paint_Color)99;
+    s->has_width = true; /* present, and 0 */
+    s->has_shade = true;
+    s->shade = paint_Color_GREEN;
+}
+
+static void print_stroke_in(const paint_Stroke *s, const char *indent)
+{
+    if (s->x) printf("%sx: %g\n", indent, s->x);
+    if (s->color) print_color("color", s->color, indent);
+    for (pb_size_t i = 0; i < s->palette_count; i++) print_color("palette", s->palette[i], indent);
+    if (s->note) printf("%snote: \"%s\"\n", indent, s->note);
+    if (s->has_width) printf("%swidth: %u\n", indent, s->width);
+    if (s->has_shade) print_color("shade", s->shade, indent);
+}
+
+static void print_stroke(const void *m)
+{
+    print_stroke_in(m, "");
+}
+
+static void fill_paint(void *m)
+{
+    paint_paint_args *a = m;
+    a->s.x = 2;
+    a->s.color = paint_Color_RED;
+    a->has_hint = true;
+    a->hint = 5;
+    a->label = strdup("x");
+}
+
+static void print_paint(const void *m)
+{
+    const paint_paint_args *a = m;
+    printf("s {\n");
+    print_stroke_in(&a->s, "  ");
+    printf("}\n");
+    if (a->has_hint) printf("hint: %u\n", a->hint);
+    if (a->has_tint) print_color("tint", a->tint, "");
+    if (a->label) printf("label: \"%s\"\n", a->label);
+}
+
+/* numbers.job: explicit field numbers, declared out of order */
+static void fill_sample(void *m)
+{
+    wire_Sample *s = m;
+    s->label = strdup("L");
+    s->a = 0.25;
+    s->c = 9;
+    s->big = 77;
+}
+
+static void print_sample(const void *m)
+{
+    const wire_Sample *s = m;
+    printf("a: %g\nc: %u\nlabel: \"%s\"\nbig: %llu\n", s->a, s->c, s->label ? s->label : "",
+           (unsigned long long)s->big);
+}
+
 static const interop_case cases[] = {
+    {"wire_Sample", wire_Sample_fields, sizeof(wire_Sample), fill_sample, print_sample},
+    {"paint_Stroke", paint_Stroke_fields, sizeof(paint_Stroke), fill_stroke, print_stroke},
+    {"paint_paint_args", paint_paint_args_fields, sizeof(paint_paint_args), fill_paint, print_paint},
     {"mix_args", mix_args_fields, sizeof(mix_args), fill_mix, print_mix},
     {"checksum_args", checksum_args_fields, sizeof(checksum_args), fill_checksum, print_checksum},
     {"length_args", length_args_fields, sizeof(length_args), fill_length, print_length},

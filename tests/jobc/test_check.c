@@ -176,7 +176,7 @@ static void test_option_ranges(void **state)
     EXPECT("job f() { concurrency = 0; }", 1,
            "1:25:option 'concurrency' is out of range: 0 (allowed: 1 to 1000000)\n");
     EXPECT("job f() { memory = 5GiB; }", 1,
-           "1:20:option 'memory' is out of range: 5GiB (allowed: 65536 to 4294967296 bytes)\n");
+           "1:20:option 'memory' is out of range: 5GiB (allowed: 1048576 to 4294967296 bytes)\n");
 }
 
 static void test_option_values(void **state)

@@ -15,8 +15,11 @@
 #include <string.h>
 
 #include "host.h"
+#include "internal.h" /* message kinds, for FAKE_BEAT */
 
 #define FAKE_MAX_FAIL 64
+#define FAKE_MAX_NODES 16
+#define FAKE_MAX_INJECT 16
 #define FAKE_FIRST_JOB_PID 1000u
 #define FAKE_FOREVER UINT64_MAX
 
@@ -33,14 +36,23 @@ static struct {
     fake_proc *current; /* whose host calls these are */
     fake_config *configs;
     size_t nconfigs, live_errors, next_error;
-    size_t fail[FAKE_MAX_FAIL], nfail;
+    size_t fail[FAKE_MAX_FAIL], nfail, fail_from;
     bool fail_config;
     uint64_t now;
     size_t alive, max_alive, receives;
     uint64_t last_timeout;
+    uint64_t spin_at;  /* clock of the caller's last zero-timeout receive */
+    size_t spin_count; /* zero-timeout receives in a row at that clock */
     uint32_t last_tag_count;
     fake_script_fn script;
     void *script_user;
+    uint64_t self_node, nodes[FAKE_MAX_NODES];
+    size_t nnodes;
+    struct fake_injection {
+        uint64_t due_ms, pid;
+        fake_msg msg;
+    } inject[FAKE_MAX_INJECT];
+    size_t ninject;
 } fk;
 
 static bool fk_caller_survives; /* the runtime sets it once per process: keep it over resets */
@@ -130,12 +142,14 @@ static void fk_run(fake_proc *p)
         if (caller && caller->alive)
             fk_deliver(caller, fk_msg_copy((int64_t)p->params[2], LH_RECV_DATA, p->plan.raw,
                                            p->plan.raw_len));
-        fk_exit(p);
+        if (!p->plan.stay)
+            fk_exit(p);
         break;
     case FAKE_DIE:
         fk_die(p);
         break;
     case FAKE_SILENT:
+    case FAKE_BEAT:
         break;
     }
 }
@@ -183,7 +197,7 @@ static void fk_plan(fake_proc *p)
     memset(&p->plan, 0, sizeof p->plan);
     if (fk.script)
         fk.script(p, &p->plan, fk.script_user);
-    p->scheduled = p->plan.action != FAKE_SILENT;
+    p->scheduled = p->plan.action != FAKE_SILENT && p->plan.action != FAKE_BEAT;
     p->due_ms = fk.now + p->plan.delay_ms;
 }
 
@@ -198,7 +212,7 @@ static fake_proc *fk_new_job(uint64_t parent, uint64_t link, uint64_t node, int6
     p->link_tag = link;
     p->node = node;
     memcpy(p->entry, fn, fn_len < sizeof p->entry - 1 ? fn_len : sizeof p->entry - 1);
-    for (uint32_t off = 0; off + LH_PARAM_SIZE <= params_len && p->nparams < 3;
+    for (uint32_t off = 0; off + LH_PARAM_SIZE <= params_len && p->nparams < 4;
          off += LH_PARAM_SIZE) {
         uint64_t v = 0;
         for (int b = 7; b >= 0; b--)
@@ -218,6 +232,8 @@ static fake_proc *fk_new_job(uint64_t parent, uint64_t link, uint64_t node, int6
 
 static bool fk_spawn_fails(size_t index)
 {
+    if (fk.fail_from && index >= fk.fail_from)
+        return true;
     for (size_t i = 0; i < fk.nfail; i++)
         if (fk.fail[i] == index)
             return true;
@@ -253,6 +269,34 @@ static void fk_send(fake_proc *to)
     fk_deliver(to, fk_msg_copy(me->scratch.tag, LH_RECV_DATA, me->scratch.data, me->scratch.len));
     if (to != &fk.caller && !to->has_args)
         fk_plan(to);
+    if (to->plan.action == FAKE_BEAT && me->scratch.len && me->scratch.data[0] == LUC_K_PROBE) {
+        /* a prober of a live node: BEAT back at once */
+        fake_proc *caller = fk_proc(to->params[1]);
+        const uint8_t beat[8] = {LUC_K_BEAT};
+        if (caller && caller->alive)
+            fk_deliver(caller, fk_msg_copy((int64_t)to->params[2], LH_RECV_DATA, beat, sizeof beat));
+    }
+}
+
+/* The earliest injection due by limit (index), or -1. */
+static long fk_next_injection(uint64_t limit)
+{
+    long best = -1;
+    for (size_t i = 0; i < fk.ninject; i++)
+        if (fk.inject[i].due_ms <= limit && (best < 0 || fk.inject[i].due_ms < fk.inject[best].due_ms))
+            best = (long)i;
+    return best;
+}
+
+static void fk_run_injection(size_t i)
+{
+    struct fake_injection in = fk.inject[i];
+    fk.inject[i] = fk.inject[--fk.ninject];
+    fake_proc *to = fk_proc(in.pid);
+    if (to && to->alive)
+        fk_deliver(to, in.msg);
+    else
+        free(in.msg.data);
 }
 
 /* ---- test control ---- */
@@ -265,6 +309,8 @@ void fake_reset(void)
             free(fk.jobs[i]);
         }
     fk_free_proc(&fk.caller);
+    for (size_t i = 0; i < fk.ninject; i++)
+        free(fk.inject[i].msg.data);
     free(fk.jobs);
     free(fk.configs);
     memset(&fk, 0, sizeof fk);
@@ -289,6 +335,27 @@ void fake_fail_spawn(size_t index)
 }
 
 void fake_fail_create_config(bool fail) { fk.fail_config = fail; }
+void fake_fail_spawns_from(size_t index) { fk.fail_from = index ? index : 1; }
+
+void fake_set_nodes(uint64_t self, const uint64_t *others, size_t n)
+{
+    fk.self_node = self;
+    fk.nnodes = 0;
+    if (self)
+        fk.nodes[fk.nnodes++] = self;
+    for (size_t i = 0; i < n && fk.nnodes < FAKE_MAX_NODES; i++)
+        fk.nodes[fk.nnodes++] = others[i];
+}
+
+void fake_inject(uint64_t due_ms, uint64_t pid, int64_t tag, const uint8_t *raw, size_t len)
+{
+    if (fk.ninject == FAKE_MAX_INJECT) {
+        fk_fatal("too many injections");
+        return;
+    }
+    fk.inject[fk.ninject++] = (struct fake_injection){due_ms, pid,
+                                                      fk_msg_copy(tag, LH_RECV_DATA, raw, len)};
+}
 uint64_t fake_now(void) { return fk.now; }
 const fake_proc *fake_caller(void) { return &fk.caller; }
 const fake_proc *fake_job(size_t index) { return index < fk.njobs ? fk.jobs[index] : NULL; }
@@ -466,6 +533,14 @@ uint32_t lh_receive(const int64_t *tags, uint32_t count, uint64_t timeout_ms)
         fk.receives++;
         fk.last_timeout = timeout_ms;
         fk.last_tag_count = count;
+        /* Draining takes a few; thousands in a row at one instant is a busy loop. */
+        if (timeout_ms == 0 && fk.spin_at == fk.now) {
+            if (++fk.spin_count == 10000)
+                fk_fatal("the caller spins: 10000 receives with timeout 0 at one instant");
+        } else {
+            fk.spin_at = timeout_ms == 0 ? fk.now : 0;
+            fk.spin_count = 0;
+        }
     }
     uint64_t limit = timeout_ms > FAKE_FOREVER - fk.now ? FAKE_FOREVER : fk.now + timeout_ms;
     for (;;) {
@@ -476,6 +551,13 @@ uint32_t lh_receive(const int64_t *tags, uint32_t count, uint64_t timeout_ms)
             return kind;
         }
         fake_proc *ev = fk_next_event(limit);
+        long in = fk_next_injection(ev ? ev->due_ms : limit);
+        if (in >= 0 && (!ev || fk.inject[in].due_ms <= ev->due_ms)) {
+            if (fk.inject[in].due_ms > fk.now)
+                fk.now = fk.inject[in].due_ms;
+            fk_run_injection((size_t)in);
+            continue;
+        }
         if (!ev)
             break;
         if (ev->due_ms > fk.now)
@@ -490,15 +572,20 @@ uint32_t lh_receive(const int64_t *tags, uint32_t count, uint64_t timeout_ms)
     return LH_TIMEOUT;
 }
 
-/* ---- lunatic::distributed: one node, no cluster ---- */
+/* ---- lunatic::distributed: no cluster, or the one fake_set_nodes describes ----
+ * The caller never makes distributed calls itself (its helpers and probers
+ * do, and their behaviour is the test's script), so only the node list is
+ * modelled. */
 
-uint64_t lh_node_id(void) { return 0; }
+uint64_t lh_node_id(void) { return fk.self_node; }
 uint64_t lh_module_id(void) { return 0; }
-uint32_t lh_nodes_count(void) { return 0; }
+uint32_t lh_nodes_count(void) { return (uint32_t)fk.nnodes; }
 uint32_t lh_get_nodes(uint64_t *ids, uint32_t max)
 {
-    (void)ids, (void)max;
-    return 0;
+    uint32_t n = 0;
+    for (; n < fk.nnodes && n < max; n++)
+        ids[n] = fk.nodes[n];
+    return n;
 }
 
 uint32_t lh_dist_spawn(uint64_t node, int64_t config, uint64_t module, const char *fn,

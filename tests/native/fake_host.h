@@ -30,6 +30,7 @@ typedef enum fake_action {
     FAKE_SERVE,      /* runs lucidity_serve(plan.job) in the job's context: a real reply */
     FAKE_REPLY_RAW,  /* sends plan.raw as the whole reply message (status + payload) */
     FAKE_DIE,        /* traps: LinkDied with the link tag to a linked parent */
+    FAKE_BEAT,       /* a live node's prober: answers every request with a BEAT, at once */
 } fake_action;
 
 typedef struct fake_plan {
@@ -39,6 +40,7 @@ typedef struct fake_plan {
     const uint8_t *raw;       /* FAKE_REPLY_RAW; must outlive the event */
     size_t raw_len;
     bool reply_on_kill;       /* the planned event races in just as the job is killed */
+    bool stay;                /* FAKE_REPLY_RAW: keeps running after sending (a helper) */
 } fake_plan;
 
 typedef struct fake_msg {
@@ -52,7 +54,7 @@ typedef struct fake_proc {
     uint64_t pid, parent;
     size_t index;           /* spawn ordinal (failed spawns count too) */
     char entry[64];
-    uint64_t params[3];     /* decoded i64 spawn params: caller node, caller pid, tag */
+    uint64_t params[4];     /* decoded i64 spawn params (jobs: caller node, caller pid, tag) */
     size_t nparams;
     uint64_t link_tag;      /* 0 once unlinked or when spawned unlinked */
     uint64_t node;          /* distributed spawn target, 0 for a local spawn */
@@ -80,7 +82,14 @@ void fake_set_script(fake_script_fn fn, void *user);
 /* Called on what would hang or kill the caller in lunatic; default prints and aborts. */
 void fake_set_fatal(void (*fn)(const char *why));
 void fake_fail_spawn(size_t index);
+void fake_fail_spawns_from(size_t index); /* this spawn and every later one fails */
 void fake_fail_create_config(bool fail);
+
+/* Makes this "VM" a cluster node: node_id() = self, get_nodes() = self + others. */
+void fake_set_nodes(uint64_t self, const uint64_t *others, size_t n);
+/* Delivers raw bytes as a message under tag to pid at due_ms (a late reply of a
+   node that was taken for lost, say). */
+void fake_inject(uint64_t due_ms, uint64_t pid, int64_t tag, const uint8_t *raw, size_t len);
 
 uint64_t fake_now(void);
 const fake_proc *fake_caller(void);

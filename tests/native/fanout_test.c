@@ -9,7 +9,8 @@
 /* What each job does, by spawn index (items spawn in input order). */
 static fake_action actions[N];
 static uint64_t delays[N];
-static const uint8_t enomem_reply[] = {0xfd, 0xff, 0xff, 0xff}; /* for FAKE_REPLY_RAW: -3 */
+/* for FAKE_REPLY_RAW: a REPLY with status -3 */
+static const uint8_t enomem_reply[] = {LUC_K_REPLY, 0, 0, 0, 0xfd, 0xff, 0xff, 0xff};
 static void by_index(const fake_proc *job, fake_plan *plan, void *user)
 {
     (void)user;

@@ -37,12 +37,14 @@ void unit_serve(const fake_proc *job, fake_plan *plan, void *user)
     plan->job = user;
 }
 
-/* Arguments are [i32 status][protobuf]: skip the status, decode the rest. */
+/* Arguments are [u32 kind = ARGS][i32 status][protobuf]: skip the header,
+   decode the rest. */
 uint32_t unit_arg_u32(const fake_proc *job)
 {
     u32_msg m = {0};
-    assert_true(job->has_args && job->args.len >= 4);
-    pb_istream_t is = pb_istream_from_buffer(job->args.data + 4, job->args.len - 4);
+    assert_true(job->has_args && job->args.len >= 8);
+    assert_int_equal(job->args.data[0], LUC_K_ARGS);
+    pb_istream_t is = pb_istream_from_buffer(job->args.data + 8, job->args.len - 8);
     assert_true(pb_decode(&is, &u32_msg_msg, &m));
     return m.value;
 }

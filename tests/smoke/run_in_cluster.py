@@ -54,6 +54,9 @@ def main():
     except TimeoutError as e:
         print("run_in_cluster: %s" % e)
     left = cluster.leftovers()
+    kept = cluster.finish(ok and not failed and not left)
+    if kept:
+        print("run_in_cluster: logs kept in %s" % kept)
     if left:
         print("run_in_cluster: FAIL processes left behind: %s" % ", ".join(left))
         return 1

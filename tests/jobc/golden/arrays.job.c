@@ -13,19 +13,19 @@ PB_BIND(centroid_result, centroid_result, AUTO)
 PB_BIND(blobs_args, blobs_args, AUTO)
 PB_BIND(blobs_result, blobs_result, AUTO)
 
-void Point_free(Point *m)
+void Point_free(Point *m__)
 {
-    pb_release(Point_fields, m);
+    pb_release(Point_fields, m__);
 }
 
-void histogram_result_free(histogram_result *r)
+void histogram_result_free(histogram_result *r__)
 {
-    pb_release(histogram_result_fields, r);
+    pb_release(histogram_result_fields, r__);
 }
 
-void blobs_result_free(blobs_result *r)
+void blobs_result_free(blobs_result *r__)
 {
-    pb_release(blobs_result_fields, r);
+    pb_release(blobs_result_fields, r__);
 }
 
 #ifndef LUCIDITY_DESCRIPTORS_ONLY

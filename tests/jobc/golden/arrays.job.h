@@ -34,8 +34,8 @@
 #ifndef PB_ENABLE_MALLOC
 #error "jobc output needs nanopb built with PB_ENABLE_MALLOC"
 #endif
-#if LUCIDITY_ABI_VERSION != 1
-#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 1"
+#if LUCIDITY_ABI_VERSION != 2
+#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 2"
 #endif
 
 #ifdef __cplusplus
@@ -181,8 +181,8 @@ X__(a__, POINTER,  REPEATED, BYTES,    value,             1)
 extern const pb_msgdesc_t blobs_result_msg;
 #define blobs_result_fields &blobs_result_msg
 
-/* Releases the malloc'd members of *m (not m itself). */
-void Point_free(Point *m);
+/* Releases the malloc'd members of a Point (not the struct itself). */
+void Point_free(Point *m__);
 
 /* job stats */
 extern const lucidity_job stats_job;
@@ -215,7 +215,7 @@ extern const lucidity_job histogram_job;
 /* The implementation, written by you. */
 histogram_result histogram(char *const *words, pb_size_t words_count, uint32_t buckets);
 /* Releases the malloc'd members of a histogram_result (an array output: *out of the stubs). */
-void histogram_result_free(histogram_result *r);
+void histogram_result_free(histogram_result *r__);
 
 int histogram_local_with(char *const *words, pb_size_t words_count, uint32_t buckets, histogram_result *out, const lucidity_opts *opts);
 static inline int histogram_local(char *const *words, pb_size_t words_count, uint32_t buckets, histogram_result *out) { return histogram_local_with(words, words_count, buckets, out, NULL); }
@@ -270,7 +270,7 @@ extern const lucidity_job blobs_job;
 /* The implementation, written by you. */
 blobs_result blobs(uint32_t n);
 /* Releases the malloc'd members of a blobs_result (an array output: *out of the stubs). */
-void blobs_result_free(blobs_result *r);
+void blobs_result_free(blobs_result *r__);
 
 int blobs_local_with(uint32_t n, blobs_result *out, const lucidity_opts *opts);
 static inline int blobs_local(uint32_t n, blobs_result *out) { return blobs_local_with(n, out, NULL); }

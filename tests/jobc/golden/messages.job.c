@@ -9,9 +9,9 @@ PB_BIND(mirror_result, mirror_result, AUTO)
 PB_BIND(norm_args, norm_args, AUTO)
 PB_BIND(norm_result, norm_result, AUTO)
 
-void Point_free(Point *m)
+void Point_free(Point *m__)
 {
-    pb_release(Point_fields, m);
+    pb_release(Point_fields, m__);
 }
 
 #ifndef LUCIDITY_DESCRIPTORS_ONLY

@@ -34,8 +34,8 @@
 #ifndef PB_ENABLE_MALLOC
 #error "jobc output needs nanopb built with PB_ENABLE_MALLOC"
 #endif
-#if LUCIDITY_ABI_VERSION != 1
-#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 1"
+#if LUCIDITY_ABI_VERSION != 2
+#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 2"
 #endif
 
 #ifdef __cplusplus
@@ -120,8 +120,8 @@ X__(a__, STATIC,   SINGULAR, DOUBLE,   value,             1)
 extern const pb_msgdesc_t norm_result_msg;
 #define norm_result_fields &norm_result_msg
 
-/* Releases the malloc'd members of *m (not m itself). */
-void Point_free(Point *m);
+/* Releases the malloc'd members of a Point (not the struct itself). */
+void Point_free(Point *m__);
 
 /* job mirror */
 extern const lucidity_job mirror_job;

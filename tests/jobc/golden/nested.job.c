@@ -9,19 +9,19 @@ PB_BIND(Segment, Segment, AUTO)
 PB_BIND(length_args, length_args, AUTO)
 PB_BIND(length_result, length_result, AUTO)
 
-void Path_free(Path *m)
+void Path_free(Path *m__)
 {
-    pb_release(Path_fields, m);
+    pb_release(Path_fields, m__);
 }
 
-void Vec_free(Vec *m)
+void Vec_free(Vec *m__)
 {
-    pb_release(Vec_fields, m);
+    pb_release(Vec_fields, m__);
 }
 
-void Segment_free(Segment *m)
+void Segment_free(Segment *m__)
 {
-    pb_release(Segment_fields, m);
+    pb_release(Segment_fields, m__);
 }
 
 #ifndef LUCIDITY_DESCRIPTORS_ONLY

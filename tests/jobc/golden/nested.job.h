@@ -34,8 +34,8 @@
 #ifndef PB_ENABLE_MALLOC
 #error "jobc output needs nanopb built with PB_ENABLE_MALLOC"
 #endif
-#if LUCIDITY_ABI_VERSION != 1
-#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 1"
+#if LUCIDITY_ABI_VERSION != 2
+#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 2"
 #endif
 
 #ifdef __cplusplus
@@ -126,12 +126,12 @@ X__(a__, STATIC,   SINGULAR, DOUBLE,   value,             1)
 extern const pb_msgdesc_t length_result_msg;
 #define length_result_fields &length_result_msg
 
-/* Releases the malloc'd members of *m (not m itself). */
-void Path_free(Path *m);
-/* Releases the malloc'd members of *m (not m itself). */
-void Vec_free(Vec *m);
-/* Releases the malloc'd members of *m (not m itself). */
-void Segment_free(Segment *m);
+/* Releases the malloc'd members of a Path (not the struct itself). */
+void Path_free(Path *m__);
+/* Releases the malloc'd members of a Vec (not the struct itself). */
+void Vec_free(Vec *m__);
+/* Releases the malloc'd members of a Segment (not the struct itself). */
+void Segment_free(Segment *m__);
 
 /* job length */
 extern const lucidity_job length_job;

@@ -10,14 +10,14 @@ PB_BIND(geometry_square_result, geometry_square_result, AUTO)
 PB_BIND(geometry_length_args, geometry_length_args, AUTO)
 PB_BIND(geometry_length_result, geometry_length_result, AUTO)
 
-void geometry_Point_free(geometry_Point *m)
+void geometry_Point_free(geometry_Point *m__)
 {
-    pb_release(geometry_Point_fields, m);
+    pb_release(geometry_Point_fields, m__);
 }
 
-void geometry_Polyline_free(geometry_Polyline *m)
+void geometry_Polyline_free(geometry_Polyline *m__)
 {
-    pb_release(geometry_Polyline_fields, m);
+    pb_release(geometry_Polyline_fields, m__);
 }
 
 #ifndef LUCIDITY_DESCRIPTORS_ONLY

@@ -34,8 +34,8 @@
 #ifndef PB_ENABLE_MALLOC
 #error "jobc output needs nanopb built with PB_ENABLE_MALLOC"
 #endif
-#if LUCIDITY_ABI_VERSION != 1
-#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 1"
+#if LUCIDITY_ABI_VERSION != 2
+#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 2"
 #endif
 
 #ifdef __cplusplus
@@ -138,10 +138,10 @@ X__(a__, STATIC,   SINGULAR, DOUBLE,   value,             1)
 extern const pb_msgdesc_t geometry_length_result_msg;
 #define geometry_length_result_fields &geometry_length_result_msg
 
-/* Releases the malloc'd members of *m (not m itself). */
-void geometry_Point_free(geometry_Point *m);
-/* Releases the malloc'd members of *m (not m itself). */
-void geometry_Polyline_free(geometry_Polyline *m);
+/* Releases the malloc'd members of a geometry_Point (not the struct itself). */
+void geometry_Point_free(geometry_Point *m__);
+/* Releases the malloc'd members of a geometry_Polyline (not the struct itself). */
+void geometry_Polyline_free(geometry_Polyline *m__);
 
 /* job geometry.square */
 extern const lucidity_job geometry_square_job;

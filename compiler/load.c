@@ -1,0 +1,226 @@
+/*
+ * load.c - a .job file and the files it imports: each read, parsed and checked
+ * once, imported files before their importers, so an importer's checks see the
+ * declarations (and C names) of everything it imports. An import path is looked
+ * up beside the importing file, then in each -I directory, as protoc does.
+ * Cycles and missing files are errors at the import, in the importer's own
+ * diagnostics; every file reports to its own sink, so a note about a declaration
+ * of another file shows that file's line.
+ */
+#include "jobc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Reads a whole regular file of at most max bytes; NULL with a message on stderr. */
+static char *jobc_read_capped(const char *path, size_t max, size_t *len);
+
+char *jobc_read_input(const char *path, size_t *len)
+{
+    const size_t max = JOBC_INPUT_MAX;
+    return jobc_read_capped(path, max, len);
+}
+
+static char *jobc_read_capped(const char *path, size_t max, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        fprintf(stderr, "jobc: cannot read '%s': %s\n", path, strerror(errno));
+        if (fd >= 0) close(fd);
+        return NULL;
+    }
+    if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
+        fprintf(stderr, S_ISREG(st.st_mode) ? "jobc: '%s' is larger than %zu MiB, the limit for an input\n"
+                                            : "jobc: '%s' is not a regular file\n",
+                path, max >> 20);
+        close(fd);
+        return NULL;
+    }
+    char *data = malloc((size_t)st.st_size + 1);
+    size_t got = 0;
+    while (data && got < (size_t)st.st_size) {
+        ssize_t n = read(fd, data + got, (size_t)st.st_size - got);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) break;
+        got += (size_t)n;
+    }
+    close(fd);
+    if (!data || got != (size_t)st.st_size) {
+        fprintf(stderr, "jobc: cannot read '%s': %s\n", path, data ? "short read" : strerror(ENOMEM));
+        free(data);
+        return NULL;
+    }
+    data[got] = '\0';
+    *len = got;
+    return data;
+}
+
+struct jobc_unit {
+    char *path, *real, *base;
+    char *src;
+    size_t len;
+    jobc_diag diag;
+    idl_sink sink;
+    idl_file *file;
+    jobc_model model;
+    jobc_import *imports; /* direct ones (by set) and those they import */
+    size_t nimports;
+    bool loading, checked;
+};
+
+char *jobc_base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    const char *b = slash ? slash + 1 : path;
+    size_t len = strlen(b);
+    if (len > 4 && strcmp(b + len - 4, ".job") == 0) len -= 4;
+    return strndup(b, len);
+}
+
+/* The file an import names: beside the importer, then in each include directory. */
+static char *jobc_load_resolve(const jobc_load_opts *o, const char *importer, const char *name)
+{
+    if (name[0] == '/') return access(name, R_OK) == 0 ? strdup(name) : NULL;
+    const char *slash = strrchr(importer, '/');
+    size_t dirlen = slash ? (size_t)(slash - importer) : 0;
+    for (size_t i = 0; i <= o->ninclude; i++) {
+        const char *dir = i == 0 ? importer : o->include_dirs[i - 1];
+        size_t dl = i == 0 ? dirlen : strlen(dir);
+        size_t n = dl + strlen(name) + 2;
+        char *p = malloc(n);
+        if (!p) abort();
+        if (dl) snprintf(p, n, "%.*s/%s", (int)dl, dir, name);
+        else snprintf(p, n, "%s", name);
+        if (access(p, R_OK) == 0) return p;
+        free(p);
+    }
+    return NULL;
+}
+
+static void jobc_load_add_import(jobc_unit *u, const jobc_unit *v, const idl_decl *by)
+{
+    for (size_t i = 0; i < u->nimports; i++) {
+        if (u->imports[i].model == &v->model) {
+            if (by && !u->imports[i].by) u->imports[i].by = by; /* now also direct */
+            return;
+        }
+    }
+    u->imports = realloc(u->imports, (u->nimports + 1) * sizeof *u->imports);
+    if (!u->imports) abort();
+    u->imports[u->nimports++] = (jobc_import){&v->model, &v->sink, by, v->base};
+}
+
+static jobc_unit *jobc_load_unit(jobc_load *l, const jobc_load_opts *o, const char *path,
+                                 jobc_unit *importer, const idl_decl *by)
+{
+    char real[PATH_MAX];
+    if (!realpath(path, real)) snprintf(real, sizeof real, "%s", path);
+    for (size_t i = 0; i < l->nunits; i++) {
+        jobc_unit *u = l->units[i];
+        if (strcmp(u->real, real) != 0) continue;
+        if (u->loading) {
+            idl_report(&importer->sink, IDL_ERROR, by->loc, "import cycle: '%s' imports '%s', "
+                       "which imports it back (directly or not)", importer->path, u->path);
+            return NULL;
+        }
+        return u;
+    }
+    jobc_unit *u = calloc(1, sizeof *u);
+    if (!u) abort();
+    u->path = strdup(path);
+    u->real = strdup(real);
+    u->base = jobc_base_name(path);
+    l->units = realloc(l->units, (l->nunits + 1) * sizeof *l->units);
+    if (!l->units) abort();
+    l->units[l->nunits++] = u;
+    u->src = jobc_read_input(path, &u->len);
+    if (!u->src) {
+        l->io_error = true;
+        return NULL;
+    }
+    jobc_diag_init(&u->diag, u->path, u->src, u->len, o->error_limit);
+    u->diag.immediate = true; /* notes about other files' declarations interleave in order */
+    u->sink = jobc_diag_sink(&u->diag);
+    idl_parse(u->path, u->src, u->len, &u->sink, &u->file);
+    u->loading = true;
+    for (size_t i = 0; i < u->file->ndecls; i++) {
+        const idl_decl *d = u->file->decls[i];
+        if (d->kind != IDL_DECL_IMPORT) continue;
+        char *found = jobc_load_resolve(o, u->path, d->name);
+        if (!found) {
+            idl_report(&u->sink, IDL_ERROR, d->loc, "cannot find '%s' (looked beside '%s'%s)",
+                       d->name, u->path, o->ninclude ? " and in every -I directory" : "; add -I DIR");
+            continue;
+        }
+        jobc_unit *v = jobc_load_unit(l, o, found, u, d);
+        free(found);
+        if (!v || !v->checked) continue;
+        jobc_load_add_import(u, v, d);
+    }
+    /* what the direct imports import is reachable too (their C names share the program) */
+    for (size_t i = 0; i < u->nimports; i++) {
+        if (!u->imports[i].by) continue;
+        for (size_t j = 0; j < l->nunits; j++) {
+            const jobc_unit *v = l->units[j];
+            if (&v->model != u->imports[i].model) continue;
+            for (size_t k = 0; k < v->nimports; k++) {
+                const jobc_unit *w = NULL;
+                for (size_t q = 0; q < l->nunits; q++) {
+                    if (&l->units[q]->model == v->imports[k].model) w = l->units[q];
+                }
+                if (w) jobc_load_add_import(u, w, NULL);
+            }
+        }
+    }
+    jobc_check_imports(u->file, &u->sink, &u->model, o->strict, u->imports, u->nimports);
+    u->loading = false;
+    u->checked = true;
+    l->errors += u->diag.errors;
+    return u;
+}
+
+const jobc_model *jobc_load_file(jobc_load *l, const jobc_load_opts *o, const char *path)
+{
+    memset(l, 0, sizeof *l);
+    jobc_unit *u = jobc_load_unit(l, o, path, NULL, NULL);
+    return u && u->checked ? &u->model : NULL;
+}
+
+const idl_sink *jobc_load_sink(const jobc_load *l)
+{
+    return l->nunits ? &l->units[0]->sink : NULL;
+}
+
+size_t jobc_load_deps(const jobc_load *l, const char **paths, size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 1; i < l->nunits && n < cap; i++) paths[n++] = l->units[i]->path; /* [0]: the input */
+    return n;
+}
+
+void jobc_load_free(jobc_load *l)
+{
+    for (size_t i = l->nunits; i-- > 0;) { /* importers first: they point into imported models */
+        jobc_unit *u = l->units[i];
+        if (u->file) {
+            jobc_model_free(&u->model);
+            idl_file_free(u->file);
+            jobc_diag_free(&u->diag);
+        }
+        free(u->imports);
+        free(u->src);
+        free(u->path);
+        free(u->real);
+        free(u->base);
+        free(u);
+    }
+    free(l->units);
+    memset(l, 0, sizeof *l);
+}

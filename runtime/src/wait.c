@@ -1,0 +1,29 @@
+/*
+ * wait.c - the one wait loop, for single calls and fanouts alike (the only
+ * place besides draining that receives). Each round is one blocking lunatic
+ * receive over the set's tags whose timeout is the set's next wake-up (or the
+ * give-up time): no sleep loops, no polling. A message under a node prober's
+ * tag updates that node's liveness (node.c) and counts as a wake-up.
+ */
+#include "host.h"
+#include "internal.h"
+
+void luc_wait(const luc_wait_set *ws, uint64_t give_up)
+{
+    for (;;) {
+        uint64_t now = luc_now_ms();
+        uint64_t wake = ws->wake_ms(ws->ctx);
+        if (give_up && (!wake || give_up < wake))
+            wake = give_up;
+        uint64_t wait = !wake ? LUCIDITY_NONE : wake > now ? wake - now : 0;
+        const int64_t *tags;
+        size_t k = ws->tags(ws->ctx, &tags);
+        uint32_t r = lh_receive(tags, (uint32_t)k, wait);
+        if (r == LH_TIMEOUT || luc_node_on_message(lh_get_tag(), r))
+            ws->on_wake(ws->ctx);
+        else
+            ws->on_message(ws->ctx, r, lh_get_tag());
+        if (ws->done(ws->ctx) || (give_up && luc_now_ms() >= give_up))
+            return;
+    }
+}

@@ -1,0 +1,74 @@
+#!/usr/bin/env python3
+"""Imports (issue 18): a file using another's enum and messages (qualified by its package,
+found with -I) builds with -Werror natively and for wasm32, passes protoc together with the
+imported .proto, and lists the import in its depfile;
+cycles, missing files, clashes across files and late imports are errors at the import
+with a note in the other file.
+usage: imports_test.py JOBC CC WASM_CC NANOPB RUNTIME_INCLUDE PROTOC"""
+import os, re, shutil, subprocess, sys, tempfile
+
+jobc, cc, wasm_cc, nanopb, runtime, protoc = sys.argv[1:7]
+here = os.path.dirname(os.path.abspath(__file__))
+failures = []
+
+
+def check(name, cond, detail=""):
+    print(("ok   " if cond else "FAIL ") + name + ("" if cond or not detail else "\n  " + detail[:2000]))
+    if not cond:
+        failures.append(name)
+
+
+def run(*cmd, cwd=None):
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=cwd)
+
+
+FLAGS = ["-Wall", "-Wextra", "-Werror", "-DPB_ENABLE_MALLOC=1", "-DPB_FIELD_32BIT=1"]
+with tempfile.TemporaryDirectory() as d:
+    src = os.path.join(d, "src")
+    shutil.copytree(here, src, ignore=shutil.ignore_patterns("*.py"))
+    out = os.path.join(d, "out")
+    os.mkdir(out)
+    r = run(jobc, "-I", "lib", "-o", out, "-M", os.path.join(out, "orders.d"), "orders.job", cwd=src)
+    check("importer: jobc -I lib", r.returncode == 0, r.stderr)
+    r = run(jobc, "-o", out, "lib/common.job", cwd=src)
+    check("imported file: its own outputs", r.returncode == 0, r.stderr)
+    dep = open(os.path.join(out, "orders.d")).read()
+    check("depfile lists the imported file", dep.strip().endswith("orders.job lib/common.job"), dep)
+    h = open(os.path.join(out, "orders.job.h")).read()
+    check("the importer's header includes the imported header", '#include "common.job.h"' in h)
+    check("imported types keep their package's C names", "common_Money total;" in h and "common_Currency cur" in h)
+    check("the imported file's descriptors are not emitted again", "common_Money_msg" not in open(os.path.join(out, "orders.job.c")).read())
+    for std in ("gnu11", "c11"):
+        for comp, extra in ((cc, []), (wasm_cc, ["--target=wasm32-wasi", "--sysroot=/usr"])):
+            for f in ("orders.job.c", "common.job.c"):
+                r = run(comp, *extra, f"-std={std}", *FLAGS, "-I", out, "-I", nanopb, "-I", runtime, "-c",
+                        os.path.join(out, f), "-o", os.path.join(d, "x.o"))
+                check(f"{f} compiles ({os.path.basename(comp)} {' '.join(extra[:1])} {std})", r.returncode == 0, r.stderr)
+    r = run(protoc, "-I", out, f"--python_out={out}", "orders.proto", "common.proto")
+    check("protoc reads the importer with the imported .proto", r.returncode == 0, r.stderr)
+
+    cases = {
+        "cycle": ({"a.job": 'import "b.job";\nmessage A { x: u32; }\n', "b.job": 'import "a.job";\nmessage B { y: u32; }\n'},
+                  "a.job", r"b\.job:1:8: error: import cycle"),
+        "missing": ({"m.job": 'import "nowhere.job";\nmessage M { x: u32; }\n'}, "m.job",
+                    r"m\.job:1:8: error: cannot find 'nowhere\.job'"),
+        "clash": ({"c.job": 'package common;\nimport "lib/common.job";\nmessage Money { x: u32; }\n'}, "c.job",
+                  r"c\.job:3:9: error: 'Money' is declared both here and in 'lib/common\.job'\n(.|\n)*lib/common\.job:4:9: note: 'Money' is declared here"),
+        "C clash across files": ({"g.job": 'import "h.job";\njob sum(a: u32) -> u32;\n', "h.job": 'message sum_args { a: u32; }\n'},
+                                 "g.job", r"g\.job:2:5: error: job 'sum' generates the C name 'sum_args', which message 'sum_args' of 'h\.job' also generates\n(.|\n)*h\.job:1:9: note:"),
+        "late import": ({"l.job": 'message L { x: u32; }\nimport "lib/common.job";\n'}, "l.job",
+                        r"l\.job:2:8: error: imports come before any enum, message or job"),
+        "unqualified": ({"u.job": 'import "lib/common.job";\nmessage U { m: Money; }\n'}, "u.job",
+                        r"u\.job:2:16: error: unknown type 'Money'"),
+    }
+    for name, (files, main, pattern) in cases.items():
+        for fn, text in files.items():
+            open(os.path.join(src, fn), "w").write(text)
+        o = os.path.join(d, "o-" + name.replace(" ", "-"))
+        os.mkdir(o)
+        r = run(jobc, "-o", o, main, cwd=src)
+        check(f"{name}: exit 1, nothing written, the error at the import", r.returncode == 1 and not os.listdir(o)
+              and re.search(pattern, r.stderr) is not None, r.stderr)
+
+print("imports: ok" if not failures else f"imports: {len(failures)} failed")
+sys.exit(1 if failures else 0)
