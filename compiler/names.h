@@ -28,7 +28,8 @@ typedef enum jobc_reserved_kind {
     JOBC_RESERVED_MACRO,    /* a macro of those headers or of the compiler */
     JOBC_RESERVED_NANOPB,   /* declared by nanopb's headers */
     JOBC_RESERVED_LUCIDITY, /* declared by lucidity.h */
-    JOBC_RESERVED_PREFIX    /* in a namespace of nanopb or lucidity (pb_, lucidity_, ...) */
+    JOBC_RESERVED_PREFIX,   /* in a namespace of nanopb or lucidity (pb_, lucidity_, ...) */
+    JOBC_RESERVED_PROGRAM   /* a name every C program has (main) */
 } jobc_reserved_kind;
 
 typedef struct jobc_reserved {
