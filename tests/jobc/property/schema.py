@@ -84,13 +84,15 @@ SYLLABLES = ["ka", "lo", "mi", "ne", "po", "ru", "sa", "ti", "vu", "ze", "dra", 
 
 
 class Message:
-    def __init__(self, name, fields):
+    def __init__(self, name, fields, numbers=None):
         self.name, self.fields = name, fields  # fields: [(name, type)]
+        self.numbers = numbers or {}  # field name -> explicit field number (all or none)
 
 
 class Job:
-    def __init__(self, name, params, result, options):
+    def __init__(self, name, params, result, options, numbers=None):
         self.name, self.params, self.result, self.options = name, params, result, options
+        self.numbers = numbers or {}  # parameter name -> explicit field number
 
 
 class Schema:
@@ -175,7 +177,7 @@ def clashes(schema):
 class Generator:
     """Random schemas from one seed. knownbad=True always includes the issue's cases."""
 
-    SHAPES = ["wide", "deep", "big", "params", "names", "pairs", "many", "mixed-edge"]
+    SHAPES = ["wide", "deep", "big", "params", "names", "pairs", "many", "mixed-edge", "numbers"]
 
     def __init__(self, seed, knownbad=False, shapes=()):
         self.r = random.Random(seed)
@@ -300,6 +302,7 @@ class Generator:
 
         if clashes(s):  # README: a collision of generated names is invalid; drop the job
             self.fix_clashes(s)
+        self.add_numbers(s)
         # declaration order: random (messages may be declared after their use)
         s.order = [("m", i) for i in range(len(s.messages))] + [("j", i) for i in range(len(s.jobs))]
         if r.random() < 0.5:
@@ -377,6 +380,33 @@ class Generator:
                 break
         s.features.add("big-by-value")
         s.strict = False
+
+    NUMBER_EDGES = [1, 15, 16, 63, 64, 65, 1023, 1024, 1025, 2047, 2048, 18999, 20000, 65535,
+                    65536, 262143, 262144, 536870911]
+
+    def add_numbers(self, s):
+        """Explicit field numbers (docs/language.md) for some messages and jobs: shuffled
+        positions, or sparse numbers at nanopb's tag edges (6, 10, 16, 30 bits) and around
+        protobuf's reserved 19000-19999, up to the maximum 536870911."""
+        r = random.Random(self.seed * 7 + 2)  # own stream: older seeds keep their schemas
+        if not (self.forced & {"numbers"} or r.random() < 0.2):
+            return
+        s.features.add("numbers")
+        for d in s.messages + s.jobs:
+            members = d.fields if isinstance(d, Message) else d.params
+            if not members or r.random() < 0.5:
+                continue
+            if r.random() < 0.4:
+                nums = r.sample(range(1, len(members) + 1), len(members))
+            else:
+                pool = set()
+                while len(pool) < len(members):
+                    n = r.choice(self.NUMBER_EDGES + [r.randrange(1, 536870912)])
+                    if not 19000 <= n <= 19999:
+                        pool.add(n)
+                nums = list(pool)
+                r.shuffle(nums)
+            d.numbers = {m[0]: n for m, n in zip(members, nums)}
 
     def add_mixed_edge(self, s, names, msgs):
         """Mixed members (padding, pointers, arrays, embedded messages) whose 64-bit layout
@@ -556,6 +586,11 @@ def type_text(t):
     return t[1]
 
 
+def number(decl, member):
+    n = decl.numbers.get(member)
+    return f" = {n}" if n is not None else ""
+
+
 def render(s):
     """The .job text of a schema."""
     out = []
@@ -569,14 +604,14 @@ def render(s):
         if kind == "m":
             m = s.messages[k]
             if len(m.fields) > 8:
-                body = "\n".join(f"    {f}: {type_text(t)};" for f, t in m.fields)
+                body = "\n".join(f"    {f}: {type_text(t)}{number(m, f)};" for f, t in m.fields)
                 out.append(f"message {m.name} {{\n{body}\n}}")
             else:
-                body = " ".join(f"{f}: {type_text(t)};" for f, t in m.fields)
+                body = " ".join(f"{f}: {type_text(t)}{number(m, f)};" for f, t in m.fields)
                 out.append(f"message {m.name} {{ {body} }}")
         else:
             j = s.jobs[k]
-            ps = ", ".join(f"{p}: {type_text(t)}" for p, t in j.params)
+            ps = ", ".join(f"{p}: {type_text(t)}{number(j, p)}" for p, t in j.params)
             res = f" -> {type_text(j.result)}" if j.result else ""
             if j.options:
                 opts = " ".join(f"{k2} = {v};" for k2, v in j.options)
@@ -590,8 +625,9 @@ def render(s):
 
 def to_json(s):
     return {"package": s.package, "strict": s.strict, "features": sorted(s.features),
-            "messages": [[m.name, [[f, t] for f, t in m.fields]] for m in s.messages],
-            "jobs": [[j.name, [[p, t] for p, t in j.params], j.result, j.options] for j in s.jobs],
+            "messages": [[m.name, [[f, t] for f, t in m.fields], m.numbers] for m in s.messages],
+            "jobs": [[j.name, [[p, t] for p, t in j.params], j.result, j.options, j.numbers]
+                     for j in s.jobs],
             "order": s.order, "comments": s.comments, "crlf": s.crlf}
 
 
@@ -602,9 +638,9 @@ def _tup(t):
 def from_json(d):
     s = Schema()
     s.package, s.strict, s.features = d["package"], d["strict"], set(d["features"])
-    s.messages = [Message(n, [(f, _tup(t)) for f, t in fs]) for n, fs in d["messages"]]
-    s.jobs = [Job(n, [(p, _tup(t)) for p, t in ps], _tup(res), [tuple(o) for o in opts])
-              for n, ps, res, opts in d["jobs"]]
+    s.messages = [Message(n, [(f, _tup(t)) for f, t in fs], nums) for n, fs, nums in d["messages"]]
+    s.jobs = [Job(n, [(p, _tup(t)) for p, t in ps], _tup(res), [tuple(o) for o in opts], nums)
+              for n, ps, res, opts, nums in d["jobs"]]
     s.order = [tuple(o) for o in d["order"]]
     s.comments = [tuple(c) for c in d["comments"]]
     s.crlf = d.get("crlf", False)
@@ -653,10 +689,16 @@ def parse(text, strict=False):
         n = take()
         return ("prim", n) if n in PRIMS else ("msg", n)
 
-    def member():  # IDENT ':' type, a field or a parameter
+    numbers = {}
+
+    def member():  # IDENT ':' type [ '=' NUMBER ], a field or a parameter
         name = take()
         take(":")
-        return (name, typ())
+        m = (name, typ())
+        if toks[i] == "=":
+            take("=")
+            numbers[name] = int(take())
+        return m
 
     while i < len(toks):
         kw = take()
@@ -672,7 +714,8 @@ def parse(text, strict=False):
                 take(";")
             take("}")
             s.order.append(("m", len(s.messages)))
-            s.messages.append(Message(name, fields))
+            s.messages.append(Message(name, fields, dict(numbers)))
+            numbers.clear()
         elif kw == "job":
             name = take()
             take("(")
@@ -698,7 +741,8 @@ def parse(text, strict=False):
             else:
                 take(";")
             s.order.append(("j", len(s.jobs)))
-            s.jobs.append(Job(name, params, res, opts))
+            s.jobs.append(Job(name, params, res, opts, dict(numbers)))
+            numbers.clear()
         else:
             raise ValueError(f"unexpected {kw!r}")
     return s
