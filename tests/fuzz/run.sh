@@ -5,6 +5,9 @@
 # embedded templates) and clang-19 with libclang-rt-19-dev. Findings are
 # written to build/fuzz/crash-* etc.; the corpus grows in build/fuzz/corpus
 # (FUZZ_OUT=DIR to use another folder).
+# FUZZ_ORACLE=N then gives the N newest corpus inputs (FUZZ_ORACLE=all: every one) the
+# property test's oracle (tests/jobc/property, --replay): what jobc accepts must compile
+# with -Werror natively and for wasm32, pass protoc and round-trip through protobuf.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 secs=${1:-30}
@@ -24,3 +27,13 @@ clang-19 -g -O1 -D_GNU_SOURCE -fsanitize=fuzzer,address,undefined -fno-sanitize-
 cd "$out"
 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
   ./jobc_fuzz -max_total_time="$secs" -timeout=10 -max_len=4096 -print_final_stats=1 "$@" corpus
+if [ "${FUZZ_ORACLE:-0}" != 0 ]; then
+  if [ "$FUZZ_ORACLE" = all ]; then
+    mapfile -t inputs < <(ls -t corpus/*)
+  else
+    mapfile -t inputs < <(ls -t corpus/* | head -n "$FUZZ_ORACLE")
+  fi
+  echo "oracle: ${#inputs[@]} corpus inputs"
+  python3 "$root/tests/jobc/property/property.py" --root "$root" -q --keep "$out/oracle-failures" \
+    --replay "${inputs[@]}"
+fi
