@@ -28,6 +28,14 @@ def cname(schema, name):
     return f"{schema.package}_{name}" if schema.package else name
 
 
+def enum_values(schema, name):
+    for en, vals in schema.enums:
+        if en == name:
+            return [n for _, n in vals]
+    raise KeyError(name)
+
+
+
 def message_fields(schema, proto_name):
     """Fields of a proto message: a declared message, or J_args / J_result."""
     for j in schema.jobs:
@@ -83,6 +91,14 @@ class Values:
 
     def value(self, t, depth=0):
         self.budget -= 1
+        if t[0] == "enum":  # a named value, or a number the enum does not name (open enums)
+            if self.budget < 0:
+                return 0
+            vals = enum_values(self.s, t[1])
+            while True:
+                v = self.r.choice(vals) if self.r.random() < 0.8 else self.r.choice([99, 1000, 2 ** 31 - 1])
+                if not self.dense or v != 0:
+                    return v
         if t[0] == "prim":
             if self.budget < 0:
                 return default(t)
@@ -105,6 +121,8 @@ def default(t):
         return []
     if t[0] == "msg":
         return None
+    if t[0] == "enum":
+        return 0
     return {"bool": False, "string": "", "bytes": b""}.get(t[1], 0.0 if t[1][0] == "f" else 0)
 
 
@@ -193,6 +211,8 @@ class Emitter:
             p = self.var()
             self.lines.append(f"    {cname(self.s, t[1])} *{p} = &{lvalue};")
             self.fill(p, t[1], v)
+        elif t[0] == "enum":
+            self.lines.append(f"    {lvalue} = ({cname(self.s, t[1])}){v};")
         else:
             self.lines.append(f"    {lvalue} = {self.scalar_expr(t[1], v)};")
 
@@ -333,7 +353,7 @@ int main(int argc, char **argv)
 def impl_param(schema, t, i):
     if t[0] == "arr":
         e = t[1]
-        if e[0] == "msg":
+        if e[0] in ("msg", "enum"):
             elem = f"const {cname(schema, e[1])} *"
         elif e[1] in ("string", "bytes"):
             elem = CTYPE[e[1]] + "const *"
@@ -342,6 +362,8 @@ def impl_param(schema, t, i):
         return [f"{elem}propimpl__p{i}", f"pb_size_t propimpl__n{i}"]
     if t[0] == "msg":
         return [f"const {cname(schema, t[1])} *propimpl__p{i}"]
+    if t[0] == "enum":
+        return [f"{cname(schema, t[1])} propimpl__p{i}"]
     if t[1] in ("string", "bytes"):
         return [f"const {CTYPE[t[1]]}propimpl__p{i}"]
     return [f"{CTYPE[t[1]]} propimpl__p{i}"]
@@ -352,7 +374,7 @@ def impl_ret(schema, j):
         return "void"
     if j.result[0] == "arr":
         return cname(schema, j.name) + "_result"
-    if j.result[0] == "msg":
+    if j.result[0] in ("msg", "enum"):
         return cname(schema, j.result[1])
     return CTYPE[j.result[1]]
 

@@ -100,6 +100,7 @@ class Schema:
         self.package = None
         self.messages = []  # in declaration order
         self.jobs = []
+        self.enums = []     # [(name, [(value name, number)])], declared before everything else
         self.order = []     # ('m', i) / ('j', i): declaration order in the file
         self.strict = True         # valid and ordinary: must be accepted
         self.must_reject = False   # invalid by README (issue_cases.py): must be rejected
@@ -189,6 +190,9 @@ class Generator:
     # --- pieces --------------------------------------------------------------------
 
     def scalar(self):
+        enums = getattr(self, "enum_names", [])
+        if enums and self.r.random() < 0.2:
+            return ("enum", self.r.choice(enums))
         return ("prim", self.r.choice(PRIMS))
 
     def field_type(self, s, allowed_msgs):
@@ -242,6 +246,24 @@ class Generator:
             s.features.add("package")
 
         msgs = []  # (name, fields), dependencies only on earlier entries of `msgs`
+        # enums (issue 18), from a stream of their own: older seeds keep their schemas
+        er = random.Random(self.seed * 7 + 5)
+        if er.random() < 0.35:
+            values_used = set()
+            for _ in range(er.randrange(1, 4)):
+                en = names.ordinary("msg")
+                vals, nums = [], sorted(er.sample(range(1, 40), er.randrange(0, 5)))
+                for k, n in enumerate([0] + nums):
+                    while True:  # file-wide unique, unlike any other once case and _ go
+                        v = (en[:3] + "_" + names.ordinary("field")).upper()
+                        key = v.replace("_", "").lower()
+                        if v not in values_used and key not in values_used:
+                            break
+                    values_used.update({v, key})
+                    vals.append((v, n))
+                s.enums.append((en, vals))
+            s.features.add("enums")
+        self.enum_names = [e[0] for e in s.enums]
 
         def new_msg_name():
             if odd and r.random() < odd_rate:
@@ -553,6 +575,8 @@ def c_layout(fields, msg_sizes):
     for _, t in fields:
         if t[0] == "prim":
             sz, al = PRIM_SIZE[t[1]], ALIGN[t[1]]
+        elif t[0] == "enum":
+            sz, al = 4, 4
         elif t[0] == "msg":
             sz, al = msg_sizes.get(t[1], (8, 8))
         else:  # pb_size_t count, then a pointer
@@ -596,6 +620,8 @@ def render(s):
     out = []
     if s.package:
         out.append(f"package {s.package};")
+    for en, vals in getattr(s, "enums", []):
+        out.append(f"enum {en} {{ " + " ".join(f"{v} = {n};" for v, n in vals) + " }")
     comments = dict()
     for pos, text in s.comments:
         comments.setdefault(pos, []).append(text)
@@ -628,7 +654,8 @@ def to_json(s):
             "messages": [[m.name, [[f, t] for f, t in m.fields], m.numbers] for m in s.messages],
             "jobs": [[j.name, [[p, t] for p, t in j.params], j.result, j.options, j.numbers]
                      for j in s.jobs],
-            "order": s.order, "comments": s.comments, "crlf": s.crlf}
+            "order": s.order, "comments": s.comments, "crlf": s.crlf,
+            "enums": [[en, [list(v) for v in vals]] for en, vals in s.enums]}
 
 
 def _tup(t):
@@ -644,6 +671,7 @@ def from_json(d):
     s.order = [tuple(o) for o in d["order"]]
     s.comments = [tuple(c) for c in d["comments"]]
     s.crlf = d.get("crlf", False)
+    s.enums = [(en, [tuple(v) for v in vals]) for en, vals in d.get("enums", [])]
     return s
 
 
@@ -705,6 +733,17 @@ def parse(text, strict=False):
         if kw == "package":
             s.package = take()
             take(";")
+        elif kw == "enum":
+            name = take()
+            take("{")
+            vals = []
+            while toks[i] != "}":
+                v = take()
+                take("=")
+                vals.append((v, int(take())))
+                take(";")
+            take("}")
+            s.enums.append((name, vals))
         elif kw == "message":
             name = take()
             take("{")
@@ -745,4 +784,18 @@ def parse(text, strict=False):
             numbers.clear()
         else:
             raise ValueError(f"unexpected {kw!r}")
+    # a type the reader took for a message may be an enum of the file
+    enums = {e[0] for e in s.enums}
+
+    def retype(t):
+        if t is None:
+            return None
+        if t[0] == "arr":
+            return ("arr", retype(t[1]))
+        return ("enum", t[1]) if t[0] == "msg" and t[1] in enums else t
+    for m in s.messages:
+        m.fields = [(f, retype(t)) for f, t in m.fields]
+    for j in s.jobs:
+        j.params = [(p_, retype(t)) for p_, t in j.params]
+        j.result = retype(j.result)
     return s
