@@ -47,8 +47,13 @@ static void jobc_pack(const jobc_model *m, const idl_job *j, jobc_buf *b)
             jobc_buf_printf(b, ".%s_count = %s_count, .%s = (%s%s*)%s", f->name, v, f->name,
                             ctype, strchr(ctype, '*') ? "" : " ", v);
         } else if (jobc_has_flag(t)) { /* NULL: absent */
-            jobc_buf_printf(b, ".has_%s = %s != NULL, .%s = %s ? *%s : (%s){0}", f->name, v, f->name,
-                            v, v, ctype);
+            if (t->msg) { /* a static zero of the type: a compound literal {0} can warn */
+                jobc_buf_printf(b, ".has_%s = %s != NULL, .%s = %s ? *%s : %s__zero", f->name, v,
+                                f->name, v, v, ctype);
+            } else {
+                jobc_buf_printf(b, ".has_%s = %s != NULL, .%s = %s ? *%s : 0", f->name, v, f->name,
+                                v, v);
+            }
         } else if (t->msg) {
             jobc_buf_printf(b, ".%s = *%s", f->name, v);
         } else if (t->prim == IDL_PRIM_STRING || t->prim == IDL_PRIM_BYTES) {
@@ -148,7 +153,9 @@ static void jobc_bind(jobc_buf *b, const char *T, idl_field *const *fs, size_t n
 
 void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out)
 {
-    jobc_buf binds = {0}, frees = {0}, jobs = {0};
+    jobc_buf binds = {0}, frees = {0}, jobs = {0}, zeros = {0};
+    jobc_names zeroed = {0}; /* message types that already have a __zero */
+    jobc_buf_puts(&zeros, "");
     char T[JOBC_NAME_MAX + 16], header[JOBC_NAME_MAX], source[JOBC_NAME_MAX];
     bool release = m->nmsgs > 0;
     for (size_t i = 0; i < m->nmsgs; i++) {
@@ -171,6 +178,12 @@ void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out)
             jobc_tmpl(&frees, jobc_template("result_free.c"), (const char *const[]){"fn", fn, NULL});
         }
         jobc_emit_job_defs(m, j, &m->opts[i], &jobs);
+        for (size_t k = 0; k < j->nparams; k++) {
+            const idl_type *t = j->params[k]->type;
+            if (jobc_has_flag(t) && t->msg && !jobc_names_put(&zeroed, t->msg->cname, (void *)t)) {
+                jobc_tmpl(&zeros, jobc_template("zero.c"), (const char *const[]){"T", t->msg->cname, NULL});
+            }
+        }
     }
     snprintf(header, sizeof header, "%s.job.h", base);
     snprintf(source, sizeof source, "%s.job", base);
@@ -180,8 +193,10 @@ void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out)
     jobc_tmpl(out, jobc_template("source.c"),
               (const char *const[]){"version", JOBC_VERSION, "source", source, "header", header,
                                     "decode_include", release ? "\n#include <pb_decode.h>\n" : "",
-                                    "binds", binds.data, "frees", frees.data, "jobs", jobs.data,
-                                    NULL});
+                                    "binds", binds.data, "frees", frees.data, "zeros", zeros.data,
+                                    "jobs", jobs.data, NULL});
+    jobc_buf_free(&zeros);
+    jobc_names_free(&zeroed);
     jobc_buf_free(&binds);
     jobc_buf_free(&frees);
     jobc_buf_free(&jobs);

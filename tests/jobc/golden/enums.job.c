@@ -56,25 +56,25 @@ const lucidity_job paint_paint_job = {
 
 int paint_paint_local_with(const paint_Stroke *s, const uint32_t *hint, const paint_Color *tint, const char *label, paint_Color *out, const lucidity_opts *opts)
 {
-    paint_paint_args args__ = {.s = *s, .has_hint = hint != NULL, .hint = hint ? *hint : (uint32_t){0}, .has_tint = tint != NULL, .tint = tint ? *tint : (paint_Color){0}, .label = (char *)label};
+    paint_paint_args args__ = {.s = *s, .has_hint = hint != NULL, .hint = hint ? *hint : 0, .has_tint = tint != NULL, .tint = tint ? *tint : 0, .label = (char *)label};
     return lucidity_call(&paint_paint_job, LUCIDITY_LOCAL, &args__, out, opts);
 }
 
 int paint_paint_remote_with(const paint_Stroke *s, const uint32_t *hint, const paint_Color *tint, const char *label, paint_Color *out, const lucidity_opts *opts)
 {
-    paint_paint_args args__ = {.s = *s, .has_hint = hint != NULL, .hint = hint ? *hint : (uint32_t){0}, .has_tint = tint != NULL, .tint = tint ? *tint : (paint_Color){0}, .label = (char *)label};
+    paint_paint_args args__ = {.s = *s, .has_hint = hint != NULL, .hint = hint ? *hint : 0, .has_tint = tint != NULL, .tint = tint ? *tint : 0, .label = (char *)label};
     return lucidity_call(&paint_paint_job, LUCIDITY_REMOTE, &args__, out, opts);
 }
 
 int paint_paint_local_async_with(const paint_Stroke *s, const uint32_t *hint, const paint_Color *tint, const char *label, paint_paint_handle *h, const lucidity_opts *opts)
 {
-    paint_paint_args args__ = {.s = *s, .has_hint = hint != NULL, .hint = hint ? *hint : (uint32_t){0}, .has_tint = tint != NULL, .tint = tint ? *tint : (paint_Color){0}, .label = (char *)label};
+    paint_paint_args args__ = {.s = *s, .has_hint = hint != NULL, .hint = hint ? *hint : 0, .has_tint = tint != NULL, .tint = tint ? *tint : 0, .label = (char *)label};
     return lucidity_start(&paint_paint_job, LUCIDITY_LOCAL, &args__, &h->h, opts);
 }
 
 int paint_paint_remote_async_with(const paint_Stroke *s, const uint32_t *hint, const paint_Color *tint, const char *label, paint_paint_handle *h, const lucidity_opts *opts)
 {
-    paint_paint_args args__ = {.s = *s, .has_hint = hint != NULL, .hint = hint ? *hint : (uint32_t){0}, .has_tint = tint != NULL, .tint = tint ? *tint : (paint_Color){0}, .label = (char *)label};
+    paint_paint_args args__ = {.s = *s, .has_hint = hint != NULL, .hint = hint ? *hint : 0, .has_tint = tint != NULL, .tint = tint ? *tint : 0, .label = (char *)label};
     return lucidity_start(&paint_paint_job, LUCIDITY_REMOTE, &args__, &h->h, opts);
 }
 

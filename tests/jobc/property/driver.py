@@ -91,6 +91,10 @@ class Values:
 
     def value(self, t, depth=0):
         self.budget -= 1
+        if t[0] == "opt":  # absent: None; present: [value], a present zero included
+            if self.budget < 0 or (not self.dense and self.r.random() < 0.4):
+                return None
+            return [self.value(t[1], depth)]
         if t[0] == "enum":  # a named value, or a number the enum does not name (open enums)
             if self.budget < 0:
                 return 0
@@ -117,6 +121,8 @@ class Values:
 
 
 def default(t):
+    if t[0] == "opt":
+        return None
     if t[0] == "arr":
         return []
     if t[0] == "msg":
@@ -203,9 +209,21 @@ class Emitter:
                 for i, ev in enumerate(v):
                     self.store(f"{var}->{f}[{i}]", t[1], ev)
 
-    def store(self, lvalue, t, v):
-        """Statements that set lvalue (of type t, not an array) to v; none for a default."""
-        if is_default(t, v):
+    def store(self, lvalue, t, v, present=False):
+        """Statements that set lvalue (of type t, not an array) to v; none for a default
+        unless present (an optional member set to its zero value)."""
+        if t[0] == "opt":
+            if v is None:
+                return
+            inner = t[1]
+            if not (inner[0] == "prim" and inner[1] in ("string", "bytes")):
+                obj, _, member = lvalue.rpartition("->")
+                self.lines.append(f"    {obj}->has_{member} = true;")
+            self.store(lvalue, inner, v[0], present=True)
+            return
+        if v is None and t[0] == "msg":
+            return  # an all-default message (present, when optional, through its has_ flag)
+        if is_default(t, v) and not (present and t[0] == "prim" and t[1] in ("string", "bytes")):
             return
         if t[0] == "msg":
             p = self.var()
@@ -360,6 +378,11 @@ def impl_param(schema, t, i):
         else:
             elem = f"const {CTYPE[e[1]]} *"
         return [f"{elem}propimpl__p{i}", f"pb_size_t propimpl__n{i}"]
+    if t[0] == "opt":  # by pointer, NULL when absent
+        inner = t[1]
+        if inner[0] == "prim" and inner[1] in ("string", "bytes"):
+            return [f"const {CTYPE[inner[1]]}propimpl__p{i}"]
+        return [f"const {cname(schema, inner[1]) if inner[0] != 'prim' else CTYPE[inner[1]]} *propimpl__p{i}"]
     if t[0] == "msg":
         return [f"const {cname(schema, t[1])} *propimpl__p{i}"]
     if t[0] == "enum":
@@ -406,10 +429,12 @@ def spec_json(schema, cases):
     names = [m.name for m in schema.messages] + [j.name + s for j in schema.jobs
                                                  for s in ("_args", "_result")]
     for n in names:
-        msgs[n] = [[f, list(t) if t[0] != "arr" else ["arr", list(t[1])]]
+        msgs[n] = [[f, list(t) if t[0] not in ("arr", "opt") else [t[0], list(t[1])]]
                    for f, t in message_fields(schema, n)]
 
     def enc(t, v):
+        if t[0] == "opt":
+            return None if v is None else [enc(t[1], v[0])]
         if t[0] == "arr":
             return [enc(t[1], x) for x in v]
         if t[0] == "msg":

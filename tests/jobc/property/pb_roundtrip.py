@@ -49,6 +49,19 @@ def check(spec, mname, want, msg, path, errs):
             errs.append(f"{p}: no such field in protoc's {msg.DESCRIPTOR.full_name}")
             continue
         w = want[fname]
+        if t[0] == "opt":  # presence: absent is None, present is [value]
+            if msg.HasField(fname) != (w is not None):
+                errs.append(f"{p}: protobuf sees it {'present' if msg.HasField(fname) else 'absent'}, "
+                            f"nanopb wrote it {'absent' if w is None else 'present'}")
+                continue
+            if w is None:
+                continue
+            t, w = t[1], w[0]
+            if t[0] == "msg":
+                check(spec, t[1], w, got, p, errs)
+            else:
+                expect_scalar(t[1], w, got, p, errs)
+            continue
         if t[0] == "arr":
             if len(got) != len(w):
                 errs.append(f"{p}: protobuf read {len(got)} elements, nanopb wrote {len(w)}")
@@ -72,6 +85,17 @@ def build(spec, mname, want, msg):
         return
     for fname, t in spec["messages"][mname]:
         w = want[fname]
+        if t[0] == "opt":
+            if w is None:
+                continue
+            t, w = t[1], w[0]
+            if t[0] == "msg":
+                sub = getattr(msg, fname)
+                sub.SetInParent()
+                build(spec, t[1], w, sub)
+            else:
+                setattr(msg, fname, scalar(t[1], w))  # presence, even for a zero
+            continue
         if t[0] == "arr":
             field = getattr(msg, fname)
             for x in w:

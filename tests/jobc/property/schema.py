@@ -325,6 +325,7 @@ class Generator:
         if clashes(s):  # README: a collision of generated names is invalid; drop the job
             self.fix_clashes(s)
         self.add_numbers(s)
+        self.add_optional(s)
         # declaration order: random (messages may be declared after their use)
         s.order = [("m", i) for i in range(len(s.messages))] + [("j", i) for i in range(len(s.jobs))]
         if r.random() < 0.5:
@@ -429,6 +430,26 @@ class Generator:
                 nums = list(pool)
                 r.shuffle(nums)
             d.numbers = {m[0]: n for m, n in zip(members, nums)}
+
+    def add_optional(self, s):
+        """`optional T` (issue 18) on some fields and parameters that are not arrays, from a
+        stream of their own; never beside a member already called has_<name>."""
+        r = random.Random(self.seed * 7 + 6)
+        if r.random() >= 0.3:
+            return
+        s.features.add("optional")
+        for d in s.messages + s.jobs:
+            members = d.fields if isinstance(d, Message) else d.params
+            taken = {m[0] for m in members}
+            out = []
+            for name, t in members:
+                if t[0] != "arr" and r.random() < 0.4 and "has_" + name not in taken:
+                    t = ("opt", t)
+                out.append((name, t))
+            if isinstance(d, Message):
+                d.fields = out
+            else:
+                d.params = out
 
     def add_mixed_edge(self, s, names, msgs):
         """Mixed members (padding, pointers, arrays, embedded messages) whose 64-bit layout
@@ -575,6 +596,14 @@ def c_layout(fields, msg_sizes):
     for _, t in fields:
         if t[0] == "prim":
             sz, al = PRIM_SIZE[t[1]], ALIGN[t[1]]
+        elif t[0] == "opt":  # bool has_x before a scalar, enum or message (not a string)
+            inner = t[1]
+            if not (inner[0] == "prim" and inner[1] in ("string", "bytes")):
+                off += 1
+            if inner[0] == "msg":
+                sz, al = msg_sizes.get(inner[1], (8, 8))
+            else:
+                sz, al = (PRIM_SIZE[inner[1]], ALIGN[inner[1]]) if inner[0] == "prim" else (4, 4)
         elif t[0] == "enum":
             sz, al = 4, 4
         elif t[0] == "msg":
@@ -599,7 +628,7 @@ def sizes_of(msgs):
 def uses(t, name):
     if t is None:
         return False
-    if t[0] == "arr":
+    if t[0] in ("arr", "opt"):
         return uses(t[1], name)
     return t[0] == "msg" and t[1] == name
 
@@ -607,6 +636,8 @@ def uses(t, name):
 def type_text(t):
     if t[0] == "arr":
         return "[" + type_text(t[1]) + "]"
+    if t[0] == "opt":
+        return "optional " + type_text(t[1])
     return t[1]
 
 
@@ -715,6 +746,8 @@ def parse(text, strict=False):
             take("]")
             return ("arr", e)
         n = take()
+        if n == "optional" and toks[i] not in (";", ",", ")", "=", "]", "{"):
+            return ("opt", typ())
         return ("prim", n) if n in PRIMS else ("msg", n)
 
     numbers = {}
@@ -790,8 +823,8 @@ def parse(text, strict=False):
     def retype(t):
         if t is None:
             return None
-        if t[0] == "arr":
-            return ("arr", retype(t[1]))
+        if t[0] in ("arr", "opt"):
+            return (t[0], retype(t[1]))
         return ("enum", t[1]) if t[0] == "msg" and t[1] in enums else t
     for m in s.messages:
         m.fields = [(f, retype(t)) for f, t in m.fields]
