@@ -122,6 +122,7 @@ int jobc_check_imports(const idl_file *f, const idl_sink *sink, jobc_model *m, b
     jobc_check_package(&c);
     jobc_check_decl_names(&c);
     jobc_check_imported_names(&c);
+    jobc_check_package_scope(&c);
     bool declared = false; /* an enum, message or job came before */
     for (size_t i = 0; i < f->ndecls; i++) {
         idl_decl *d = f->decls[i];

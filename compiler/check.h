@@ -44,6 +44,7 @@ const char *jobc_prim_name(size_t i);
 
 /* check_names.c */
 void jobc_check_imported_names(jobc_checker *c);
+void jobc_check_package_scope(jobc_checker *c);
 const char *jobc_ident_problem(const char *name);
 bool jobc_check_ident(jobc_checker *c, const char *what, const char *name, idl_loc loc);
 void jobc_check_package(jobc_checker *c);

@@ -221,7 +221,8 @@ void jobc_check_generated_names(jobc_checker *c)
     jobc_index_cnames(c);
     /* Only a declaration whose C name another one extends (square / square_args) can
        share a generated name with it: sorted names tell which, in O(n log n). */
-    const char **sorted = malloc((f->ndecls + 1) * sizeof *sorted);
+    /* this file's C names and every imported file's: more than f->ndecls */
+    const char **sorted = malloc((c->m->cdecls.len + 1) * sizeof *sorted);
     if (!sorted) abort();
     size_t nsorted = 0;
     for (size_t i = 0; i < c->m->cdecls.cap; i++) {

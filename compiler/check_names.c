@@ -61,7 +61,13 @@ bool jobc_check_ident(jobc_checker *c, const char *what, const char *name, idl_l
 
 const char *jobc_decl_what(const idl_decl *d)
 {
-    return d->kind == IDL_DECL_MESSAGE ? "message" : d->kind == IDL_DECL_JOB ? "job" : "package";
+    switch (d->kind) {
+    case IDL_DECL_MESSAGE: return "message";
+    case IDL_DECL_JOB: return "job";
+    case IDL_DECL_ENUM: return "enum";
+    case IDL_DECL_IMPORT: return "import";
+    default: return "package";
+    }
 }
 
 /* package -> at most one, before any message or job, not in a library's namespace. */
@@ -278,3 +284,73 @@ void jobc_check_imported_names(jobc_checker *c)
         }
     }
 }
+
+/* The file's package declaration, or NULL. */
+static const idl_decl *jobc_package_decl(const idl_file *f)
+{
+    for (size_t k = 0; k < f->ndecls; k++) {
+        if (f->decls[k]->kind == IDL_DECL_PACKAGE) return f->decls[k];
+    }
+    return NULL;
+}
+
+/* Puts the names a file without a package gives protobuf's root scope: its enums, their
+   values (siblings of the enum in proto3), its messages and each job's J_args/J_result. */
+static void jobc_root_names(jobc_checker *c, const idl_file *f, jobc_names *root)
+{
+    for (size_t k = 0; k < f->ndecls; k++) {
+        const idl_decl *d = f->decls[k];
+        if (d->kind == IDL_DECL_MESSAGE || d->kind == IDL_DECL_ENUM) {
+            jobc_names_put(root, d->name, (void *)d);
+        }
+        if (d->kind == IDL_DECL_ENUM) {
+            for (size_t v = 0; v < d->enm->nvalues; v++) {
+                jobc_names_put(root, d->enm->values[v]->name, (void *)d);
+            }
+        }
+        if (d->kind == IDL_DECL_JOB) {
+            for (int r = 0; r < 2; r++) {
+                size_t n = strlen(d->name) + sizeof "_result";
+                char *s = malloc(n);
+                if (s) snprintf(s, n, "%s%s", d->name, r ? "_result" : "_args");
+                jobc_names_put(root, jobc_own(c, s), (void *)d);
+            }
+        }
+    }
+}
+
+/* protoc loads a file with everything it imports, directly or not, into one pool, where
+   a package is a name too: package P of one file and a message, enum, enum value or job
+   message P of a file without a package cannot both be (protoc: "already defined"). */
+void jobc_check_package_scope(jobc_checker *c)
+{
+    const idl_file *files[1 + c->m->nimports];
+    const char *pkgs[1 + c->m->nimports];
+    size_t nfiles = 0;
+    files[nfiles] = c->file, pkgs[nfiles++] = c->m->package;
+    for (size_t i = 0; i < c->m->nimports; i++) {
+        files[nfiles] = c->m->imports[i].model->file, pkgs[nfiles++] = c->m->imports[i].model->package;
+    }
+    jobc_names root = {0};
+    for (size_t i = 0; i < nfiles; i++) {
+        if (!pkgs[i]) jobc_root_names(c, files[i], &root);
+    }
+    const idl_decl *first_import = NULL;
+    for (size_t i = 0; i < c->m->nimports && !first_import; i++) first_import = c->m->imports[i].by;
+    for (size_t i = 0; i < nfiles && root.len; i++) {
+        const idl_decl *d = pkgs[i] ? jobc_names_get(&root, pkgs[i]) : NULL;
+        const idl_decl *p = pkgs[i] ? jobc_package_decl(files[i]) : NULL;
+        if (!d || !p) continue;
+        /* said where this file takes part, else at its first import */
+        bool here = p->file == c->file || d->file == c->file;
+        const idl_decl *at = here ? (p->file == c->file ? p : d) : first_import;
+        const idl_decl *other = at == p ? d : p;
+        if (!at) continue;
+        JOBC_ERROR(c, at->loc, "package '%s' of '%s' is also a name of protobuf's root scope, "
+                   "given by %s '%s' of '%s' (a file without a package); rename one", pkgs[i],
+                   files[i]->path, jobc_decl_what(d), d->name, d->file->path);
+        jobc_note_at(c, other, other->loc, "'%s' is declared here", pkgs[i]);
+    }
+    jobc_names_free(&root);
+}
+

@@ -114,6 +114,18 @@ static void jobc_emit_enum(const jobc_model *m, const idl_enum *e, jobc_buf *out
     jobc_buf_free(&doc);
 }
 
+/* One `tmpl` per file the model names in an import (not those reached only through
+   another file): the header's #includes and the .proto's imports. */
+void jobc_emit_imports(const jobc_model *m, const char *tmpl, jobc_buf *out)
+{
+    jobc_buf_puts(out, "");
+    for (size_t i = 0; i < m->nimports; i++) {
+        if (m->imports[i].by) {
+            jobc_tmpl(out, jobc_template(tmpl), (const char *const[]){"base", m->imports[i].base, NULL});
+        }
+    }
+}
+
 void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
 {
     jobc_buf typedefs = {0}, structs = {0}, descs = {0}, frees = {0}, jobs = {0};
@@ -150,13 +162,7 @@ void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out)
     jobc_buf_puts(&descs, "");
     jobc_buf_puts(&jobs, "");
     jobc_buf includes = {0};
-    jobc_buf_puts(&includes, "");
-    for (size_t i = 0; i < m->nimports; i++) {
-        if (m->imports[i].by) {
-            jobc_tmpl(&includes, jobc_template("include.h"),
-                      (const char *const[]){"base", m->imports[i].base, NULL});
-        }
-    }
+    jobc_emit_imports(m, "include.h", &includes);
     jobc_tmpl(out, jobc_template("header.h"),
               (const char *const[]){"version", JOBC_VERSION, "source", source, "guard", guard,
                                     "includes", includes.data,

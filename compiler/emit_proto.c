@@ -106,13 +106,7 @@ void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out)
     char source[512];
     snprintf(source, sizeof source, "%s.job", base);
     jobc_buf imports = {0};
-    jobc_buf_puts(&imports, "");
-    for (size_t i = 0; i < m->nimports; i++) {
-        if (m->imports[i].by) {
-            jobc_tmpl(&imports, jobc_template("import.proto"),
-                      (const char *const[]){"base", m->imports[i].base, NULL});
-        }
-    }
+    jobc_emit_imports(m, "import.proto", &imports);
     jobc_tmpl(out, jobc_template("file.proto"),
               (const char *const[]){"version", JOBC_VERSION, "source", source, "package",
                                     package.data, "imports", imports.data, "messages", msgs.data,

@@ -124,6 +124,7 @@ const idl_decl *jobc_model_generator(const jobc_model *m, const char *name);
 void jobc_emit_header(const jobc_model *m, const char *base, jobc_buf *out);
 void jobc_emit_source(const jobc_model *m, const char *base, jobc_buf *out);
 void jobc_emit_proto(const jobc_model *m, const char *base, jobc_buf *out);
+void jobc_emit_imports(const jobc_model *m, const char *tmpl, jobc_buf *out);
 
 /* Limits of the checks (README "Limits"). */
 #define JOBC_NAME_LEN_MAX 64     /* characters in a name */

@@ -39,7 +39,7 @@ typedef struct jobc_output {
 
 static const char jobc_usage[] =
     "usage: jobc [options] FILE.job...\n"
-    "       jobc compat OLD.job NEW.job   (exit 1 on a wire-breaking change)\n"
+    "       jobc compat [-I DIR]... OLD.job NEW.job   (exit 1 on a wire-breaking change)\n"
     "Compiles .job files into C stubs for the lucidity runtime (FILE.job.h, FILE.job.c)\n"
     "and a protobuf schema (FILE.proto).\n"
     "  -o DIR              write outputs into DIR (default: the current directory)\n"
@@ -320,17 +320,34 @@ static int jobc_finish(jobc_output *outs, int n, bool commit)
    contracts are compared. */
 static int jobc_compat_main(int argc, char **argv)
 {
-    if (argc != 4) {
-        fprintf(stderr, "usage: jobc compat OLD.job NEW.job\n");
+    /* -I DIR, as for a compile: both files' imports are looked up in the same places */
+    const char **dirs = calloc((size_t)argc, sizeof *dirs);
+    const char *files[2];
+    size_t ndirs = 0, nfiles = 0;
+    bool usage = !dirs;
+    for (int i = 2; i < argc && !usage; i++) {
+        const char *a = argv[i];
+        if (strncmp(a, "-I", 2) == 0) {
+            if (!a[2] && i + 1 >= argc) usage = true;
+            else dirs[ndirs++] = a[2] ? a + 2 : argv[++i];
+        } else if (a[0] == '-' || nfiles == 2) {
+            usage = true;
+        } else {
+            files[nfiles++] = a;
+        }
+    }
+    if (usage || nfiles != 2) {
+        fprintf(stderr, "usage: jobc compat [-I DIR]... OLD.job NEW.job\n");
+        free(dirs);
         return 2;
     }
     jobc_load l[2];
     const jobc_model *m[2];
-    jobc_load_opts o = {NULL, 0, JOBC_ERROR_LIMIT, false};
+    jobc_load_opts o = {dirs, ndirs, JOBC_ERROR_LIMIT, false};
     int errors = 0, rc = 0;
     bool io = false;
     for (int i = 0; i < 2; i++) {
-        m[i] = jobc_load_file(&l[i], &o, argv[2 + i]);
+        m[i] = jobc_load_file(&l[i], &o, files[i]);
         errors += l[i].errors;
         io = io || l[i].io_error || !m[i];
     }
@@ -344,6 +361,7 @@ static int jobc_compat_main(int argc, char **argv)
     }
     jobc_load_free(&l[0]);
     jobc_load_free(&l[1]);
+    free(dirs);
     return rc;
 }
 

@@ -73,8 +73,6 @@ static int jobc_reserved_cmp(const void *key, const void *elem)
 const jobc_reserved *jobc_reserved_lookup(const char *name)
 {
     static const jobc_reserved prefix = {"", JOBC_RESERVED_PREFIX};
-    static const jobc_reserved program = {"main", JOBC_RESERVED_PROGRAM};
-    if (strcmp(name, program.name) == 0) return &program;
     const jobc_reserved *r =
         bsearch(name, jobc_reserved_names, jobc_nreserved, sizeof *r, jobc_reserved_cmp);
     if (r) return r;
@@ -106,7 +104,6 @@ bool jobc_reserved_may_extend(const char *prefix)
     size_t i = jobc_lower_bound(jobc_reserved_names, jobc_nreserved, sizeof *jobc_reserved_names,
                                 prefix);
     if (i < jobc_nreserved && jobc_starts(jobc_reserved_names[i].name, prefix)) return true;
-    if (jobc_starts("main", prefix)) return true;
     for (const char *const *p = jobc_reserved_prefixes; *p; p++) {
         if (jobc_starts(prefix, *p) || jobc_starts(*p, prefix)) return true;
     }

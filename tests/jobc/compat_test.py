@@ -68,5 +68,25 @@ with tempfile.TemporaryDirectory() as d:
     r = subprocess.run([jobc, "compat", old, new], capture_output=True, text=True, timeout=60)
     check("an input with errors: exit 2, its errors shown", r.returncode == 2 and "unknown type 'nope'" in r.stderr)
 
+    # -I DIR: imports of both versions are looked up there, as in a compile; a type in an
+    # imported file is compared as well
+    inc = os.path.join(d, "inc")
+    os.makedirs(inc)
+    with open(os.path.join(inc, "money.job"), "w") as f:
+        f.write("package shop;\nmessage Money { cents: i64 = 1; }\n")
+    for n, body in (("old.job", "i: Money = 1;"), ("new.job", "i: Money = 2;")):
+        with open(os.path.join(d, n), "w") as f:
+            f.write('package shop;\nimport "money.job";\nmessage Pay { %s }\n' % body)
+    r = subprocess.run([jobc, "compat", old, new], capture_output=True, text=True, cwd=d, timeout=60)
+    check("imports without -I: exit 2, the missing file named", r.returncode == 2 and "money.job" in r.stderr,
+          r.stderr)
+    r = subprocess.run([jobc, "compat", "-I", inc, old, new], capture_output=True, text=True, cwd=d, timeout=60)
+    check("compat -I DIR: the imported type found, the renumbering reported",
+          r.returncode == 1 and "field 'i' of 'Pay' was renumbered" in r.stderr, f"exit {r.returncode}\n{r.stderr}")
+    r = subprocess.run([jobc, "compat", "-I" + inc, old, old], capture_output=True, text=True, cwd=d, timeout=60)
+    check("compat -IDIR, same file: exit 0, silent", r.returncode == 0 and r.stderr == "", r.stderr)
+    r = subprocess.run([jobc, "compat", old, new, "-I"], capture_output=True, text=True, cwd=d, timeout=60)
+    check("compat with a dangling -I: usage, exit 2", r.returncode == 2 and "usage: jobc compat" in r.stderr, r.stderr)
+
 print("compat: ok" if not failures else f"compat: {len(failures)} failed")
 sys.exit(1 if failures else 0)

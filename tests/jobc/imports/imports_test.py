@@ -60,6 +60,20 @@ with tempfile.TemporaryDirectory() as d:
                         r"l\.job:2:8: error: imports come before any enum, message or job"),
         "unqualified": ({"u.job": 'import "lib/common.job";\nmessage U { m: Money; }\n'}, "u.job",
                         r"u\.job:2:16: error: unknown type 'Money'"),
+        # protoc's pool: a package is a name beside the root names of files without one
+        # (all three found with protoc: "already defined"; the first by the property test)
+        "package = imported message": ({"p1.job": 'package Rupo;\nimport "p1d.job";\nmessage Z { r: Rupo; }\n',
+                                        "p1d.job": 'message Rupo { x: u32; }\n'}, "p1.job",
+                                       r"p1\.job:1:9: error: package 'Rupo' of 'p1\.job' is also a name of protobuf's root scope, given by message 'Rupo' of 'p1d\.job'(.|\n)*p1d\.job:1:9: note:"),
+        "package = imported enum value": ({"p2.job": 'package RED;\nimport "p2d.job";\nmessage Z { c: Color; }\n',
+                                           "p2d.job": 'enum Color { RED = 0; }\n'}, "p2.job",
+                                          r"p2\.job:1:9: error: package 'RED' .* given by enum 'Color' of 'p2d\.job'"),
+        "package = imported job's args": ({"p3.job": 'package sum_args;\nimport "p3d.job";\nmessage Z { z: u32; }\n',
+                                           "p3d.job": 'job sum(a: u32) -> u32;\n'}, "p3.job",
+                                          r"p3\.job:1:9: error: package 'sum_args' .* given by job 'sum' of 'p3d\.job'"),
+        "imported package = own message": ({"p4.job": 'import "p4d.job";\nmessage pq { a: u32; }\n',
+                                            "p4d.job": 'package pq;\nmessage X { a: u32; }\n'}, "p4.job",
+                                           r"p4\.job:2:9: error: package 'pq' of 'p4d\.job' is also a name(.|\n)*p4d\.job:1:9: note:"),
     }
     for name, (files, main, pattern) in cases.items():
         for fn, text in files.items():
@@ -69,6 +83,16 @@ with tempfile.TemporaryDirectory() as d:
         r = run(jobc, "-o", o, main, cwd=src)
         check(f"{name}: exit 1, nothing written, the error at the import", r.returncode == 1 and not os.listdir(o)
               and re.search(pattern, r.stderr) is not None, r.stderr)
+
+    # an importer with fewer declarations than it imports: jobc once sized its table of C
+    # names by the importer alone and wrote past it (found by the property test)
+    open(os.path.join(src, "many.job"), "w").write("".join(f"message M{i} {{ x: u32; }}\n" for i in range(200)))
+    open(os.path.join(src, "one.job"), "w").write('import "many.job";\njob f(a: M1) -> M2;\n')
+    o = os.path.join(d, "o-many")
+    os.mkdir(o)
+    r = run(jobc, "-o", o, "one.job", cwd=src)
+    check("an importer of 200 messages with one job: exit 0, its outputs", r.returncode == 0
+          and sorted(os.listdir(o)) == ["one.job.c", "one.job.h", "one.proto"], f"exit {r.returncode}\n{r.stderr}")
 
 print("imports: ok" if not failures else f"imports: {len(failures)} failed")
 sys.exit(1 if failures else 0)

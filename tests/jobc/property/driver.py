@@ -25,7 +25,8 @@ MAX_CASES = 14
 
 
 def cname(schema, name):
-    return f"{schema.package}_{name}" if schema.package else name
+    pkg = schema.package_of(name)  # an imported declaration has its own file's prefix
+    return f"{pkg}_{name}" if pkg else name
 
 
 def enum_values(schema, name):

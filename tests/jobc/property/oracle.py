@@ -53,6 +53,13 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False, focus
     job = base + ".job"
     with open(os.path.join(work, job), "wb") as f:
         f.write(s.raw if s.raw is not None else sch.render(s).encode())
+    # an imported file (issue 18): jobc reads it through the import, then gets run on it
+    # alone for its own outputs, as lucidity_add_jobs does; both files' outputs must build
+    dep = s.imported["file"] if s.imported and s.raw is None else None
+    bases = [base] + ([dep] if dep else [])
+    if dep:
+        with open(os.path.join(work, dep + ".job"), "w") as f:
+            f.write(sch.render_import(s))
     with open(os.path.join(work, "schema.json"), "w") as f:
         json.dump(sch.to_json(s), f)
     fails = []
@@ -60,7 +67,7 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False, focus
     if rc == 1:
         bad = [ln for ln in se.splitlines() if ln and not ln.startswith(" ") and ":" in ln[:300]
                and re.match(r"^\S+:\d", ln) and not DIAG.match(ln)]
-        if not se.startswith(job + ":") or not DIAG.match(se) or bad:
+        if not se.startswith(tuple(b + ".job:" for b in bases)) or not DIAG.match(se) or bad:
             fails.append(("jobc-diagnostic", "malformed diagnostic: " + (bad or se.splitlines() or [""])[0][:300]))
         if os.listdir(out):
             fails.append(("jobc-partial-output", "rejected but wrote " + ", ".join(sorted(os.listdir(out)))))
@@ -75,31 +82,38 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False, focus
     # A replayed file this reader cannot model (newer syntax: enums, optional, imports)
     # still gets protoc and the four compiles; the user program and the round trip need
     # the model and are left out for it.
+    if dep:  # accepted through the import: accepted alone too
+        rc, so, de = run([cfg.jobc, "-o", "out", dep + ".job"], work, cfg.timeout)
+        if rc != 0:
+            return "accepted", [("jobc-rejects-imported", f"exit {rc}: {first_error(de, 1)[:400]}")], se
     hdr = base + ".job.h"
     if mutate:
         mutate(out)
-    for f in (hdr, base + ".job.c", base + ".proto"):
-        if not os.path.exists(os.path.join(out, f)):
-            fails.append(("jobc-output", f"exit 0 but no {f}"))
+    for b in bases:
+        for f in (b + ".job.h", b + ".job.c", b + ".proto"):
+            if not os.path.exists(os.path.join(out, f)):
+                fails.append(("jobc-output", f"exit 0 but no {f}"))
     if fails:
         return "accepted", fails, se
 
     inc = ["-I", "out", "-I", cfg.runtime_include, "-I", cfg.nanopb] + DEFS
     # protoc: the .proto is valid, and gives the python module for the round trip
     only = focus_steps(focus)
-    rc, so, pe = run([cfg.protoc, "-I", "out", "--python_out=out", base + ".proto"], work, cfg.timeout) \
-        if "protoc" in only else (0, "", "")
+    rc, so, pe = run([cfg.protoc, "-I", "out", "--python_out=out", *(b + ".proto" for b in bases)],
+                     work, cfg.timeout) if "protoc" in only else (0, "", "")
     proto_ok = rc == 0
     if not proto_ok:
         fails.append(("protoc", first_error(pe) or pe[:300]))
     # the generated C: native gnu11 (object), native c11, wasm32 gnu11 and c11
-    src = os.path.join("out", base + ".job.c")
-    # -O2 as CMake's RelWithDebInfo builds it: some warnings need the optimizer
-    steps = [("c-native-gnu11", [cfg.cc, "-std=gnu11", "-O2", *FLAGS, *inc, "-c", src, "-o", "native.o"]),
-             ("c-native-c11", [cfg.cc, "-std=c11", *FLAGS, *inc, "-fsyntax-only", src])]
     wasm = [cfg.wasm_cc, "--target=wasm32-wasi", "--sysroot=/usr"]
-    steps += [("c-wasm32-gnu11", [*wasm, "-std=gnu11", "-O2", *FLAGS, *inc, "-c", src, "-o", "wasm.o"]),
-              ("c-wasm32-c11", [*wasm, "-std=c11", *FLAGS, *inc, "-fsyntax-only", src])]
+    steps = []
+    for b in bases:
+        src, o = os.path.join("out", b + ".job.c"), "" if b == base else "_" + b
+        # -O2 as CMake's RelWithDebInfo builds it: some warnings need the optimizer
+        steps += [("c-native-gnu11", [cfg.cc, "-std=gnu11", "-O2", *FLAGS, *inc, "-c", src, "-o", f"native{o}.o"]),
+                  ("c-native-c11", [cfg.cc, "-std=c11", *FLAGS, *inc, "-fsyntax-only", src]),
+                  ("c-wasm32-gnu11", [*wasm, "-std=gnu11", "-O2", *FLAGS, *inc, "-c", src, "-o", f"wasm{o}.o"]),
+                  ("c-wasm32-c11", [*wasm, "-std=c11", *FLAGS, *inc, "-fsyntax-only", src])]
     c_fails = []  # one failure for all four compiles: the first one's error, and which failed
     for name, cmd in steps:
         if name[2:] not in only:
@@ -121,17 +135,19 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False, focus
         if rc != 0:
             fails.append(("c-wasm32-user-program", first_error(ce)))
         else:
-            rc, so, ce = run([*wasm, "wasm.o", "impl.o", "-o", "prog.wasm", *cfg.wasm_libs,
+            objs = ["wasm.o"] + [f"wasm_{b}.o" for b in bases[1:]]
+            rc, so, ce = run([*wasm, *objs, "impl.o", "-o", "prog.wasm", *cfg.wasm_libs,
                               "-Wl,--wrap=exit"], work, cfg.timeout)
             if rc != 0:
                 fails.append(("link-wasm32", first_error(ce)))
     if not (proto_ok and c_ok) or "roundtrip" not in only:
         return "accepted", fails, se
-    fails += roundtrip(cfg, s, work, base, inc, seed, dense)
+    fails += roundtrip(cfg, s, work, bases, inc, seed, dense)
     return "accepted", fails, se
 
 
-def roundtrip(cfg, s, work, base, inc, seed, dense):
+def roundtrip(cfg, s, work, bases, inc, seed, dense):
+    base = bases[0]
     cases = driver.pick_cases(s, seed, dense)
     if not cases:
         return []
@@ -139,9 +155,9 @@ def roundtrip(cfg, s, work, base, inc, seed, dense):
         f.write(driver.driver_c(s, base + ".job.h", cases))
     with open(os.path.join(work, "spec.json"), "w") as f:
         json.dump(driver.spec_json(s, cases), f)
-    src = os.path.join("out", base + ".job.c")
+    srcs = [os.path.join("out", b + ".job.c") for b in bases]
     rc, so, ce = run([cfg.cc, "-std=gnu11", "-O0", "-g0", *inc, "-DLUCIDITY_DESCRIPTORS_ONLY",
-                      "driver.c", src, *cfg.native_nanopb_objs, "-o", "driver"], work, cfg.timeout)
+                      "driver.c", *srcs, *cfg.native_nanopb_objs, "-o", "driver"], work, cfg.timeout)
     if rc != 0:
         return [("c-native-user-program", first_error(ce))]  # the driver: libc headers + the header
     rt = os.path.join(work, "rt")
@@ -151,7 +167,7 @@ def roundtrip(cfg, s, work, base, inc, seed, dense):
         return [("nanopb-encode", (ce or str(rc))[:300])]
     here = os.path.dirname(os.path.abspath(__file__))
     rc, so, pe = run([cfg.pb_python, os.path.join(here, "pb_roundtrip.py"), rt, os.path.join(work, "out"),
-                      base + "_pb2",
+                      ",".join(b + "_pb2" for b in bases),
                       os.path.join(work, "spec.json")], work, cfg.timeout)
     fails = []
     if rc != 0:

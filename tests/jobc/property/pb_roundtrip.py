@@ -1,7 +1,8 @@
-"""pb_roundtrip.py OUTDIR MODDIR MODULE SPEC.json - the Google protobuf side of the round trip.
+"""pb_roundtrip.py OUTDIR MODDIR MODULE[,MODULE] SPEC.json - the Google protobuf side of the round trip.
 
 Runs under a Python that has google.protobuf (python3-protobuf); MODULE (in MODDIR) is protoc's
---python_out module of jobc's .proto. For each case i of SPEC:
+--python_out module of jobc's .proto (and those of the files it imports, where a case's
+message may be declared). For each case i of SPEC:
   1. parse OUTDIR/<i>.nb (nanopb's encoding of the case's values) with MODULE and check
      every field, by name, against the expected value (bit-exact floats);
   2. write OUTDIR/<i>.py1: that parsed message serialized again;
@@ -128,13 +129,13 @@ def main():
     with open(spec_path) as f:
         spec = json.load(f)
     try:
-        mod = importlib.import_module(module)
+        mods = [importlib.import_module(m) for m in module.split(",")]
     except Exception as e:  # noqa: BLE001 - any import failure is the finding
         print(f"import of protoc's python module failed: {type(e).__name__}: {e}")
         return 1
     errs = []
     for i, (mname, want) in enumerate(spec["cases"]):
-        cls = getattr(mod, mname, None)
+        cls = next((getattr(m, mname) for m in mods if hasattr(m, mname)), None)
         if cls is None:
             errs.append(f"case {i}: protoc's module has no message {mname}")
             continue

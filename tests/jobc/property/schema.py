@@ -109,6 +109,18 @@ class Schema:
         self.crlf = False   # \r\n line ends
         self.raw = None     # bytes of a replayed file: checked as they are (render() not used)
         self.unreadable = None  # why parse() could not read the replayed file
+        # issue 18: enums and messages declared in an imported file instead, or None:
+        # {"file": base name of the imported .job, "package": its package, "names": [...]}
+        self.imported = None
+
+    def package_of(self, name):
+        """The package that prefixes a declaration's C name: its own file's."""
+        if self.imported and name in self.imported["names"]:
+            return self.imported["package"]
+        return self.package
+
+    def is_imported(self, name):
+        return bool(self.imported) and name in self.imported["names"]
 
     def message(self, name):
         for m in self.messages:
@@ -178,7 +190,8 @@ def clashes(schema):
 class Generator:
     """Random schemas from one seed. knownbad=True always includes the issue's cases."""
 
-    SHAPES = ["wide", "deep", "big", "params", "names", "pairs", "many", "mixed-edge", "numbers"]
+    SHAPES = ["wide", "deep", "big", "params", "names", "pairs", "many", "mixed-edge", "numbers",
+              "import"]
 
     def __init__(self, seed, knownbad=False, shapes=()):
         self.r = random.Random(seed)
@@ -326,6 +339,7 @@ class Generator:
             self.fix_clashes(s)
         self.add_numbers(s)
         self.add_optional(s)
+        self.add_import(s, names)
         # declaration order: random (messages may be declared after their use)
         s.order = [("m", i) for i in range(len(s.messages))] + [("j", i) for i in range(len(s.jobs))]
         if r.random() < 0.5:
@@ -450,6 +464,34 @@ class Generator:
                 d.fields = out
             else:
                 d.params = out
+
+    IMPORT_FILE = "s_dep"
+
+    def add_import(self, s, names):
+        """Imports (issue 18): a prefix of the messages closed under use, the enums they use
+        and some others move to an imported file, IMPORT_FILE.job, whose package is the
+        importer's, none or another one; the importer names them plainly or qualified
+        (render). From a stream of its own: older seeds keep their schemas."""
+        r = random.Random(self.seed * 7 + 8)
+        if not (self.forced & {"import"} or r.random() < 0.25):
+            return
+        k = r.randrange(0, len(s.messages) + 1)
+        while k and not _closed(s.messages[:k]):
+            k -= 1
+        moved = {m.name for m in s.messages[:k]}
+        used_enums = {t[1] for m in s.messages[:k] for _, f in m.fields for t in _leaves(f)
+                      if t[0] == "enum"}
+        moved |= {en for en, _ in s.enums if en in used_enums or r.random() < 0.5}
+        if not moved:
+            return
+        kinds = (["same"] if s.package else []) + ["none", "other"]
+        kind = r.choice(kinds)
+        pkg = {"same": s.package, "none": None}.get(kind) or (
+            names.ordinary("pkg") if kind == "other" else None)
+        s.imported = {"file": self.IMPORT_FILE, "package": pkg,
+                      "names": [m.name for m in s.messages if m.name in moved] +
+                               [en for en, _ in s.enums if en in moved]}
+        s.features.update({"import", "import-package-" + kind})
 
     def add_mixed_edge(self, s, names, msgs):
         """Mixed members (padding, pointers, arrays, embedded messages) whose 64-bit layout
@@ -633,11 +675,32 @@ def uses(t, name):
     return t[0] == "msg" and t[1] == name
 
 
-def type_text(t):
+def _leaves(t):
+    """The message, enum and prim types inside a type."""
+    if t is None:
+        return []
+    if t[0] in ("arr", "opt"):
+        return _leaves(t[1])
+    return [t]
+
+
+def _closed(msgs):
+    """True when these messages use no message outside them."""
+    names = {m.name for m in msgs}
+    return all(t[1] in names for m in msgs for _, f in m.fields for t in _leaves(f) if t[0] == "msg")
+
+
+def type_text(t, s=None):
+    """A type as the .job text of schema s spells it: a declaration of an imported file
+    with another package is qualified by that package (docs/language.md, Imports)."""
     if t[0] == "arr":
-        return "[" + type_text(t[1]) + "]"
+        return "[" + type_text(t[1], s) + "]"
     if t[0] == "opt":
-        return "optional " + type_text(t[1])
+        return "optional " + type_text(t[1], s)
+    if s is not None and t[0] in ("msg", "enum") and s.is_imported(t[1]):
+        pkg = s.imported["package"]
+        if pkg and pkg != s.package:
+            return pkg + "." + t[1]
     return t[1]
 
 
@@ -646,30 +709,53 @@ def number(decl, member):
     return f" = {n}" if n is not None else ""
 
 
+def _enum_text(en, vals):
+    return f"enum {en} {{ " + " ".join(f"{v} = {n};" for v, n in vals) + " }"
+
+
+def _message_text(s, m):
+    if len(m.fields) > 8:
+        body = "\n".join(f"    {f}: {type_text(t, s)}{number(m, f)};" for f, t in m.fields)
+        return f"message {m.name} {{\n{body}\n}}"
+    body = " ".join(f"{f}: {type_text(t, s)}{number(m, f)};" for f, t in m.fields)
+    return f"message {m.name} {{ {body} }}"
+
+
+def render_import(s):
+    """The .job text of the file s imports (s.imported), or None."""
+    if not s.imported:
+        return None
+    out = [f"package {s.imported['package']};"] if s.imported["package"] else []
+    out += [_enum_text(en, vals) for en, vals in s.enums if s.is_imported(en)]
+    # its messages use only each other, and by their own names: no qualification
+    own = Schema()
+    own.package = s.imported["package"]
+    out += [_message_text(own, m) for m in s.messages if s.is_imported(m.name)]
+    return "\n".join(out) + "\n"
+
+
 def render(s):
-    """The .job text of a schema."""
+    """The .job text of a schema (without the declarations it imports: render_import)."""
     out = []
     if s.package:
         out.append(f"package {s.package};")
+    if s.imported:
+        out.append(f'import "{s.imported["file"]}.job";')
     for en, vals in getattr(s, "enums", []):
-        out.append(f"enum {en} {{ " + " ".join(f"{v} = {n};" for v, n in vals) + " }")
+        if not s.is_imported(en):
+            out.append(_enum_text(en, vals))
     comments = dict()
     for pos, text in s.comments:
         comments.setdefault(pos, []).append(text)
     for i, (kind, k) in enumerate(s.order):
         out.extend(comments.get(i, []))
         if kind == "m":
-            m = s.messages[k]
-            if len(m.fields) > 8:
-                body = "\n".join(f"    {f}: {type_text(t)}{number(m, f)};" for f, t in m.fields)
-                out.append(f"message {m.name} {{\n{body}\n}}")
-            else:
-                body = " ".join(f"{f}: {type_text(t)}{number(m, f)};" for f, t in m.fields)
-                out.append(f"message {m.name} {{ {body} }}")
+            if not s.is_imported(s.messages[k].name):
+                out.append(_message_text(s, s.messages[k]))
         else:
             j = s.jobs[k]
-            ps = ", ".join(f"{p}: {type_text(t)}{number(j, p)}" for p, t in j.params)
-            res = f" -> {type_text(j.result)}" if j.result else ""
+            ps = ", ".join(f"{p}: {type_text(t, s)}{number(j, p)}" for p, t in j.params)
+            res = f" -> {type_text(j.result, s)}" if j.result else ""
             if j.options:
                 opts = " ".join(f"{k2} = {v};" for k2, v in j.options)
                 out.append(f"job {j.name}({ps}){res} {{ {opts} }}")
@@ -686,7 +772,8 @@ def to_json(s):
             "jobs": [[j.name, [[p, t] for p, t in j.params], j.result, j.options, j.numbers]
                      for j in s.jobs],
             "order": s.order, "comments": s.comments, "crlf": s.crlf,
-            "enums": [[en, [list(v) for v in vals]] for en, vals in s.enums]}
+            "enums": [[en, [list(v) for v in vals]] for en, vals in s.enums],
+            "imported": s.imported}
 
 
 def _tup(t):
@@ -703,6 +790,7 @@ def from_json(d):
     s.comments = [tuple(c) for c in d["comments"]]
     s.crlf = d.get("crlf", False)
     s.enums = [(en, [tuple(v) for v in vals]) for en, vals in d.get("enums", [])]
+    s.imported = d.get("imported")
     return s
 
 

@@ -51,7 +51,7 @@ class Shrinker:
                 n = min(len(items), 2 * n)
 
     def simpler(self, s):
-        for attempt in (self.no_package, self.no_comments, self.no_options):
+        for attempt in (self.no_import, self.no_package, self.no_comments, self.no_options):
             cand = attempt(copy.deepcopy(s))
             if cand is not None and self.fails(cand):
                 s = cand
@@ -74,6 +74,13 @@ class Shrinker:
                 if self.fails(cand):
                     s = cand
         return self.simpler(s)  # again: what once needed the package may not any more
+
+    def no_import(self, s):
+        """Everything in one file: does the failure need the import?"""
+        if not s.imported:
+            return None
+        s.imported = None
+        return s
 
     def no_package(self, s):
         if not s.package:
@@ -105,6 +112,8 @@ def drop_messages(s, keep):
     keep = set(keep)
     gone = {m.name for m in s.messages} - keep
     s.messages = [m for m in s.messages if m.name in keep]
+    if s.imported:
+        s.imported["names"] = [n for n in s.imported["names"] if n not in gone]
 
     def fix(t):
         if t is None:
