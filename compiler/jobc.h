@@ -150,8 +150,9 @@ int jobc_compat(const jobc_model *old, const idl_sink *old_sink, const jobc_mode
 #define JOBC_INPUT_MAX (64u * 1024 * 1024)
 
 /* Reads a whole regular file of at most JOBC_INPUT_MAX bytes (NUL-terminated); NULL
-   with a message on stderr. */
-char *jobc_read_input(const char *path, size_t *len);
+   with why not in why[cap], a phrase that follows the file's name ("is not a regular
+   file"). */
+char *jobc_read_input(const char *path, size_t *len, char *why, size_t cap);
 
 /* The base of a .job file's outputs: "dir/my.square.job" -> "my.square" (malloc'd). */
 char *jobc_base_name(const char *path);

@@ -18,28 +18,21 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-/* Reads a whole regular file of at most max bytes; NULL with a message on stderr. */
-static char *jobc_read_capped(const char *path, size_t max, size_t *len);
-
-char *jobc_read_input(const char *path, size_t *len)
+/* Reads a whole regular file of at most JOBC_INPUT_MAX bytes; NULL with why it could not
+   (a phrase to follow the file's name) in why[cap]. */
+char *jobc_read_input(const char *path, size_t *len, char *why, size_t cap)
 {
     const size_t max = JOBC_INPUT_MAX;
-    return jobc_read_capped(path, max, len);
-}
-
-static char *jobc_read_capped(const char *path, size_t max, size_t *len)
-{
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     struct stat st;
     if (fd < 0 || fstat(fd, &st) != 0) {
-        fprintf(stderr, "jobc: cannot read '%s': %s\n", path, strerror(errno));
+        snprintf(why, cap, "cannot be read: %s", strerror(errno));
         if (fd >= 0) close(fd);
         return NULL;
     }
     if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size > max) {
-        fprintf(stderr, S_ISREG(st.st_mode) ? "jobc: '%s' is larger than %zu MiB, the limit for an input\n"
-                                            : "jobc: '%s' is not a regular file\n",
-                path, max >> 20);
+        if (S_ISREG(st.st_mode)) snprintf(why, cap, "is larger than %zu MiB, the limit for an input", max >> 20);
+        else snprintf(why, cap, "is not a regular file");
         close(fd);
         return NULL;
     }
@@ -53,7 +46,7 @@ static char *jobc_read_capped(const char *path, size_t max, size_t *len)
     }
     close(fd);
     if (!data || got != (size_t)st.st_size) {
-        fprintf(stderr, "jobc: cannot read '%s': %s\n", path, data ? "short read" : strerror(ENOMEM));
+        snprintf(why, cap, "cannot be read: %s", data ? "short read" : strerror(ENOMEM));
         free(data);
         return NULL;
     }
@@ -140,8 +133,14 @@ static jobc_unit *jobc_load_unit(jobc_load *l, const jobc_load_opts *o, const ch
     l->units = realloc(l->units, (l->nunits + 1) * sizeof *l->units);
     if (!l->units) abort();
     l->units[l->nunits++] = u;
-    u->src = jobc_read_input(path, &u->len);
+    char why[160];
+    u->src = jobc_read_input(path, &u->len, why, sizeof why);
+    if (!u->src && by) { /* an imported file: said at the import, as any other error of it */
+        idl_report(&importer->sink, IDL_ERROR, by->loc, "cannot import '%s': it %s", path, why);
+        return NULL;
+    }
     if (!u->src) {
+        fprintf(stderr, "jobc: '%s' %s\n", path, why);
         l->io_error = true;
         return NULL;
     }

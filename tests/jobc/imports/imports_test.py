@@ -94,5 +94,17 @@ with tempfile.TemporaryDirectory() as d:
     check("an importer of 200 messages with one job: exit 0, its outputs", r.returncode == 0
           and sorted(os.listdir(o)) == ["one.job.c", "one.job.h", "one.proto"], f"exit {r.returncode}\n{r.stderr}")
 
+    # an import that names something jobc cannot read: an error at the import (exit 1),
+    # like a missing file, not a bare message without a place (exit 2)
+    os.mkdir(os.path.join(src, "adir"))
+    for name, target in (("a directory", "adir"), ("/dev/zero", "/dev/zero")):
+        open(os.path.join(src, "imp.job"), "w").write(f'import "{target}";\nmessage I {{ x: u32; }}\n')
+        o = os.path.join(d, "o-unreadable-" + target.replace("/", "_"))
+        os.mkdir(o)
+        r = run(jobc, "-o", o, "imp.job", cwd=src)
+        check(f"import of {name}: exit 1, at the import, nothing written", r.returncode == 1 and not os.listdir(o)
+              and re.search(r"^imp\.job:1:8: error: cannot import '[^']*': it is not a regular file", r.stderr, re.M)
+              is not None, f"exit {r.returncode}\n{r.stderr}")
+
 print("imports: ok" if not failures else f"imports: {len(failures)} failed")
 sys.exit(1 if failures else 0)
