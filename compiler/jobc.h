@@ -129,6 +129,7 @@ void jobc_emit_imports(const jobc_model *m, const char *tmpl, jobc_buf *out);
 /* Limits of the checks (README "Limits"). */
 #define JOBC_NAME_LEN_MAX 64     /* characters in a name */
 #define JOBC_FIELDS_MAX 18999    /* fields of a message, parameters of a job: protobuf reserves 19000-19999 */
+#define JOBC_IMPORT_DEPTH_MAX 64 /* files importing files: the loader recurses once a file */
 #define JOBC_DEPTH_MAX 100       /* messages nested in messages, itself included: protobuf's
                                     parsers refuse deeper messages (recursion limit 100) */
 #define JOBC_STRUCT_MAX 0x7fffffffull /* bytes in a C struct: nanopb's widest descriptor */

@@ -12,6 +12,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,6 +67,7 @@ struct jobc_unit {
     jobc_model model;
     jobc_import *imports; /* direct ones (by set) and those they import */
     size_t nimports;
+    jobc_names import_index; /* real path of an imported unit -> its index in imports, + 1 */
     bool loading, checked;
 };
 
@@ -97,13 +100,19 @@ static char *jobc_load_resolve(const jobc_load_opts *o, const char *importer, co
     return NULL;
 }
 
+/* The unit a model belongs to (every model of an import is a unit's). */
+static const jobc_unit *jobc_unit_of(const jobc_model *m)
+{
+    return (const jobc_unit *)(const void *)((const char *)m - offsetof(jobc_unit, model));
+}
+
 static void jobc_load_add_import(jobc_unit *u, const jobc_unit *v, const idl_decl *by)
 {
-    for (size_t i = 0; i < u->nimports; i++) {
-        if (u->imports[i].model == &v->model) {
-            if (by && !u->imports[i].by) u->imports[i].by = by; /* now also direct */
-            return;
-        }
+    size_t had = (size_t)(uintptr_t)jobc_names_put(&u->import_index, v->real,
+                                                   (void *)(uintptr_t)(u->nimports + 1));
+    if (had) {
+        if (by && !u->imports[had - 1].by) u->imports[had - 1].by = by; /* now also direct */
+        return;
     }
     u->imports = realloc(u->imports, (u->nimports + 1) * sizeof *u->imports);
     if (!u->imports) abort();
@@ -111,8 +120,13 @@ static void jobc_load_add_import(jobc_unit *u, const jobc_unit *v, const idl_dec
 }
 
 static jobc_unit *jobc_load_unit(jobc_load *l, const jobc_load_opts *o, const char *path,
-                                 jobc_unit *importer, const idl_decl *by)
+                                 jobc_unit *importer, const idl_decl *by, unsigned depth)
 {
+    if (depth > JOBC_IMPORT_DEPTH_MAX) {
+        idl_report(&importer->sink, IDL_ERROR, by->loc, "imports nest more than %d files deep "
+                   "(here '%s' imports '%s')", JOBC_IMPORT_DEPTH_MAX, importer->path, path);
+        return NULL;
+    }
     char real[PATH_MAX];
     if (!realpath(path, real)) snprintf(real, sizeof real, "%s", path);
     for (size_t i = 0; i < l->nunits; i++) {
@@ -158,25 +172,16 @@ static jobc_unit *jobc_load_unit(jobc_load *l, const jobc_load_opts *o, const ch
                        d->name, u->path, o->ninclude ? " and in every -I directory" : "; add -I DIR");
             continue;
         }
-        jobc_unit *v = jobc_load_unit(l, o, found, u, d);
+        jobc_unit *v = jobc_load_unit(l, o, found, u, d, depth + 1);
         free(found);
         if (!v || !v->checked) continue;
         jobc_load_add_import(u, v, d);
     }
     /* what the direct imports import is reachable too (their C names share the program) */
-    for (size_t i = 0; i < u->nimports; i++) {
+    for (size_t i = 0, n = u->nimports; i < n; i++) {
         if (!u->imports[i].by) continue;
-        for (size_t j = 0; j < l->nunits; j++) {
-            const jobc_unit *v = l->units[j];
-            if (&v->model != u->imports[i].model) continue;
-            for (size_t k = 0; k < v->nimports; k++) {
-                const jobc_unit *w = NULL;
-                for (size_t q = 0; q < l->nunits; q++) {
-                    if (&l->units[q]->model == v->imports[k].model) w = l->units[q];
-                }
-                if (w) jobc_load_add_import(u, w, NULL);
-            }
-        }
+        const jobc_unit *v = jobc_unit_of(u->imports[i].model);
+        for (size_t k = 0; k < v->nimports; k++) jobc_load_add_import(u, jobc_unit_of(v->imports[k].model), NULL);
     }
     jobc_check_imports(u->file, &u->sink, &u->model, o->strict, u->imports, u->nimports);
     u->loading = false;
@@ -188,7 +193,7 @@ static jobc_unit *jobc_load_unit(jobc_load *l, const jobc_load_opts *o, const ch
 const jobc_model *jobc_load_file(jobc_load *l, const jobc_load_opts *o, const char *path)
 {
     memset(l, 0, sizeof *l);
-    jobc_unit *u = jobc_load_unit(l, o, path, NULL, NULL);
+    jobc_unit *u = jobc_load_unit(l, o, path, NULL, NULL, 1);
     return u && u->checked ? &u->model : NULL;
 }
 
@@ -214,6 +219,7 @@ void jobc_load_free(jobc_load *l)
             jobc_diag_free(&u->diag);
         }
         free(u->imports);
+        jobc_names_free(&u->import_index);
         free(u->src);
         free(u->path);
         free(u->real);

@@ -106,5 +106,21 @@ with tempfile.TemporaryDirectory() as d:
               and re.search(r"^imp\.job:1:8: error: cannot import '[^']*': it is not a regular file", r.stderr, re.M)
               is not None, f"exit {r.returncode}\n{r.stderr}")
 
+    # a chain of 3,000 files, each importing the next: once a stack overflow (the loader
+    # recurses per file); now an error where the chain passes 64 files
+    chain = os.path.join(src, "chain")
+    os.mkdir(chain)
+    for i in range(3000):
+        imp = f'import "c{i + 1}.job";\n' if i + 1 < 3000 else ""
+        open(os.path.join(chain, f"c{i}.job"), "w").write(imp + f"message C{i} {{ x: u32; }}\n")
+    o = os.path.join(d, "o-chain")
+    os.mkdir(o)
+    r = run(jobc, "-o", o, "c0.job", cwd=chain)
+    check("a 3,000-file import chain: exit 1, an error at the 64th file", r.returncode == 1 and not os.listdir(o)
+          and re.search(r"^c63\.job:1:8: error: imports nest more than 64 files deep", r.stderr, re.M) is not None,
+          f"exit {r.returncode}\n{r.stderr[:500]}")
+    r = run(jobc, "-o", o, "c2936.job", cwd=chain)
+    check("a 64-file import chain: accepted", r.returncode == 0, r.stderr[:500])
+
 print("imports: ok" if not failures else f"imports: {len(failures)} failed")
 sys.exit(1 if failures else 0)
