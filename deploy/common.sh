@@ -49,4 +49,44 @@ luc_wait() {
   done
 }
 
+# The cluster's admission keys (docs/cluster.md, "Security"): the patched VM
+# reads them from files named by LUNATIC_CLUSTER_CA (the CA certificate),
+# LUNATIC_CLUSTER_CA_KEY (its key: the control node only) and
+# LUNATIC_CLUSTER_SECRET_FILE (the join secret). Platforms whose secrets are
+# environment variables (fly secrets) give the contents instead, in
+# LUCIDITY_CLUSTER_CA_PEM, LUCIDITY_CLUSTER_CA_KEY_PEM and LUNATIC_CLUSTER_SECRET:
+# they are written to 0600 files in a private folder (removed on exit) and
+# taken out of the environment, which lunatic passes on to the app it runs.
+#   luc_keys control|worker
+luc_keydir=
+luc_keyfile() { # VAR_WITH_CONTENT FILE_NAME PATH_VAR
+  eval "content=\${$1:-}"
+  [ -n "$content" ] || return 0
+  if [ -z "$luc_keydir" ]; then
+    luc_keydir=$(umask 077 && mktemp -d "${TMPDIR:-/tmp}/lucidity-keys.XXXXXX") \
+      || luc_die "cannot make a private folder for the cluster keys"
+  fi
+  (umask 077 && printf '%s\n' "$content" > "$luc_keydir/$2") || luc_die "cannot write $luc_keydir/$2"
+  export "$3=$luc_keydir/$2"
+  unset "$1" content
+}
+luc_keys() {
+  luc_keyfile LUCIDITY_CLUSTER_CA_PEM ca.pem LUNATIC_CLUSTER_CA
+  luc_keyfile LUNATIC_CLUSTER_SECRET secret LUNATIC_CLUSTER_SECRET_FILE
+  if [ "$1" = control ]; then
+    luc_keyfile LUCIDITY_CLUSTER_CA_KEY_PEM ca.key LUNATIC_CLUSTER_CA_KEY
+  else
+    # A worker never needs the CA key: it must not reach its lunatic or app.
+    unset LUCIDITY_CLUSTER_CA_KEY_PEM LUNATIC_CLUSTER_CA_KEY
+  fi
+  vars="LUNATIC_CLUSTER_CA LUNATIC_CLUSTER_SECRET_FILE"
+  [ "$1" = control ] && vars="$vars LUNATIC_CLUSTER_CA_KEY"
+  for v in $vars; do
+    luc_need "$v"
+    eval "f=\$$v"
+    [ -r "$f" ] || luc_die "$v: cannot read '$f'"
+  done
+}
+
 trap 'luc_stop' INT TERM HUP
+trap '[ -z "$luc_keydir" ] || rm -rf "$luc_keydir"' EXIT

@@ -11,6 +11,12 @@
 #   LUCIDITY_NODE_ADDR     IP:PORT (UDP) of the app node; as for a worker  (required)
 #   LUCIDITY_APP           the app module (default: /opt/lucidity/app.wasm)
 #   LUCIDITY_LUNATIC, RUST_LOG   as for entrypoint-worker.sh
+#   LUNATIC_CLUSTER_CA, LUNATIC_CLUSTER_CA_KEY, LUNATIC_CLUSTER_SECRET_FILE
+#                          the cluster's CA certificate, CA key and join secret
+#                          (files; `tools/lucidity keys DIR` makes them), or their
+#                          contents in LUCIDITY_CLUSTER_CA_PEM,
+#                          LUCIDITY_CLUSTER_CA_KEY_PEM, LUNATIC_CLUSTER_SECRET
+#                          (fly secrets)                                     (required)
 #   other variables (e.g. the app's own settings) reach the app: every lunatic
 #   node passes its environment on to the processes it runs.
 #
@@ -20,6 +26,7 @@ set -u
 . "$(dirname "$0")/common.sh"
 luc_need LUCIDITY_CONTROL_BIND
 luc_need LUCIDITY_NODE_ADDR
+luc_keys control
 bind=$(luc_resolve "$LUCIDITY_CONTROL_BIND") || exit 2
 addr=$(luc_resolve "$LUCIDITY_NODE_ADDR") || exit 2
 url=${LUCIDITY_CONTROL_URL:-http://$bind/}
@@ -39,6 +46,8 @@ until grep -q "^ *[0-9]*: [0-9A-F]*:$port [0-9A-F]*:[0-9A-F]* 0A" /proc/net/tcp 
   sleep 0.05
 done
 
+# The app node (and so the app, which sees the node's environment) gets no CA key.
+unset LUNATIC_CLUSTER_CA_KEY
 luc_start node "$url" --bind-socket "$addr" --wasm "$app"
 luc_wait "$luc_last"
 rc=$?

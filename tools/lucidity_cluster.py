@@ -8,6 +8,11 @@ cluster is detached (`lucidity cluster up`), every process also gets SIGKILL
 from the kernel when the launcher dies in a way no handler sees (SIGKILL, a
 crash). `Cluster.leftovers()` lists any started process still alive.
 
+Every cluster is admission-controlled (docs/cluster.md, "Security"): its own
+CA and join secret (lucidity_keys), fresh per cluster unless given, in a
+private folder; the control node gets the CA key, nodes the CA certificate
+and the secret, all as paths in their environment.
+
 A process counts as started once it holds its port (checked in /proc, so a
 port another program took between our free-port check and the bind is not
 mistaken for ours); a bind failure retries on a new port.
@@ -25,6 +30,7 @@ import tempfile
 import threading
 import time
 
+import lucidity_keys
 from lucidity_proc import die_with_parent, holds_port
 
 PORT_TRIES = 5
@@ -112,7 +118,7 @@ class LineReader:
 
 class Cluster:
     def __init__(self, nodes=2, lunatic=None, host="127.0.0.1", env=None, detach=False,
-                 worker_cpus=None, start_timeout=20):
+                 worker_cpus=None, start_timeout=20, keys=None):
         self.nodes = nodes
         self.lunatic = lunatic or default_lunatic()
         self.host = host
@@ -125,6 +131,10 @@ class Cluster:
         self.worker_cpus = worker_cpus  # optional: pin worker i to CPU worker_cpus[i] (taskset)
         self.start_timeout = start_timeout  # s for a node to register / control to listen
         self.control_url = None
+        # The folder of the cluster's CA and secret (lucidity_keys); start()
+        # makes fresh ones in our log folder unless given (`cluster up` keeps
+        # its own in the state folder).
+        self.keys = keys
         self.app = None
         self.workers = []
         self.worker_ids = []
@@ -144,7 +154,7 @@ class Cluster:
             stdout=subprocess.PIPE if capture else log,
             stderr=subprocess.PIPE if capture else log,
             stdin=subprocess.DEVNULL,
-            env=self.env,
+            env=lucidity_keys.env(self.keys, self.env, control=name == "control"),
             start_new_session=True,
             # The kernel's parent-death signal follows the forking thread: we
             # spawn from the thread that runs the cluster.
@@ -195,6 +205,8 @@ class Cluster:
     def start(self):
         if not self.detach:
             self._stop_on_exit()
+        if self.keys is None:
+            self.keys = lucidity_keys.make(os.path.join(self.dir, "keys"))
         for _ in range(PORT_TRIES):
             port = free_port()
             p = self._spawn("control", ["control", "--bind-socket", "%s:%d" % (self.host, port)])
@@ -210,10 +222,13 @@ class Cluster:
         self.worker_ids = [self.node_id(p) for p in self.workers]
         return self
 
-    def attach(self, control_url):
-        """Uses a running cluster's control node; stop() stops only what we start."""
+    def attach(self, control_url, keys):
+        """Uses a running cluster's control node (keys: the folder of its CA and
+        secret); stop() stops only what we start."""
+        lucidity_keys.check(keys)
         self._stop_on_exit()
         self.control_url = control_url
+        self.keys = keys
         return self
 
     def start_node(self, wasm=None, capture=False, cpu=None):
@@ -299,7 +314,10 @@ class Cluster:
 
     def finish(self, ok):
         """After stop(): removes the log folder of a run that went well; returns
-        the folder kept for one that failed, or None."""
+        the folder kept for one that failed, or None. Keys made for this
+        cluster go in either case: the cluster is gone."""
+        if self.keys and os.path.dirname(self.keys) == self.dir:
+            shutil.rmtree(self.keys, ignore_errors=True)
         if ok:
             shutil.rmtree(self.dir, ignore_errors=True)
             return None

@@ -10,6 +10,7 @@ Every case checks that no process the launcher started (the whole tree, read
 from /proc) is left when it is done. Exits 0 when the case passes.
 """
 import argparse
+import json
 import os
 import shutil
 import signal
@@ -319,18 +320,38 @@ def entrypoint_sighup(t):
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    # The keys as a platform delivers secrets (fly): contents in variables.
+    secret = "s3cret-of-the-cluster-0123456789"
     env = dict(t.env, LUCIDITY_LUNATIC=FAKE, LUCIDITY_CONTROL_URL="http://127.0.0.1:1/",
-               LUCIDITY_NODE_ADDR="127.0.0.1:%d" % port)
+               LUCIDITY_NODE_ADDR="127.0.0.1:%d" % port, TMPDIR=t.tmp,
+               LUCIDITY_CLUSTER_CA_PEM="-----BEGIN CERTIFICATE-----\nfake\n",
+               LUCIDITY_CLUSTER_CA_KEY_PEM="-----BEGIN PRIVATE KEY-----\nfake\n",
+               LUNATIC_CLUSTER_SECRET=secret)
     p = subprocess.Popen(["sh", os.path.join(ROOT, "deploy", "entrypoint-worker.sh")],
                          stderr=subprocess.PIPE, env=env, start_new_session=True)
     wait_for(p.stderr, "Registration successful")
-    check(len(t.note_tree(p.pid)) == 1, "the entrypoint did not start one node")
+    nodes = t.note_tree(p.pid)
+    check(len(nodes) == 1, "the entrypoint did not start one node")
+    # The worker's lunatic gets them as 0600 files in a private folder, and
+    # neither the contents nor the CA key in its environment.
+    node_env = environ(nodes[0])
+    check(not any(k in node_env for k in ("LUCIDITY_CLUSTER_CA_PEM", "LUCIDITY_CLUSTER_CA_KEY_PEM",
+                                          "LUNATIC_CLUSTER_SECRET", "LUNATIC_CLUSTER_CA_KEY")),
+          "the node's environment holds key contents or the CA key: %r" % sorted(node_env))
+    secret_file = node_env.get("LUNATIC_CLUSTER_SECRET_FILE", "")
+    keys = os.path.dirname(secret_file)
+    with open(secret_file) as f:
+        check(f.read().strip() == secret, "the secret file does not hold the secret")
+    check(os.stat(keys).st_mode & 0o777 == 0o700 and os.stat(secret_file).st_mode & 0o777 == 0o600
+          and sorted(os.listdir(keys)) == ["ca.pem", "secret"],
+          "the key folder %s is not private or holds the CA key" % keys)
     os.kill(p.pid, signal.SIGHUP)
     try:
         rc = p.wait(timeout=30)
     except subprocess.TimeoutExpired:
         raise Failed("the entrypoint did not end after SIGHUP")
     check(rc == 0, "entrypoint exit status %d: the node did not end on the forwarded Ctrl-C" % rc)
+    check(not os.path.exists(keys), "the entrypoint left its key folder %s" % keys)
     t.check_all_gone()
 
 
@@ -396,6 +417,81 @@ def cluster_lifecycle(t):
     check(rc == 0 and out.strip() == "cluster down", "cluster down failed")
     t.check_all_gone()
     check(not t.log_dirs(), "a healthy cluster's logs were kept: %s" % t.log_dirs())
+
+
+# -- 3b. every cluster gets fresh keys, private, given as paths in the environment ------
+
+def environ(pid):
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        return dict(kv.split("=", 1) for kv in f.read().decode().split("\0") if "=" in kv)
+
+
+def check_private(keys):
+    check(os.stat(keys).st_mode & 0o777 == 0o700, "%s is not mode 0700" % keys)
+    for name in ("ca.pem", "ca.key", "secret"):
+        mode = os.stat(os.path.join(keys, name)).st_mode & 0o777
+        check(mode == 0o600, "%s/%s has mode %o, not 0600" % (keys, name, mode))
+    with open(os.path.join(keys, "secret")) as f:
+        return f.read().strip()
+
+
+def check_keys_env(keys, secret, role, pid):
+    env = environ(pid)
+    with open("/proc/%d/cmdline" % pid, "rb") as f:
+        cmdline = f.read().decode()
+    check(env.get("LUNATIC_CLUSTER_CA") == os.path.join(keys, "ca.pem")
+          and env.get("LUNATIC_CLUSTER_SECRET_FILE") == os.path.join(keys, "secret"),
+          "%s (pid %d) lacks the cluster's CA or secret file" % (role, pid))
+    has_key = env.get("LUNATIC_CLUSTER_CA_KEY") == os.path.join(keys, "ca.key")
+    check(has_key == (role == "control"), "%s (pid %d) %s the CA key"
+          % (role, pid, "has" if has_key else "lacks"))
+    check(secret not in cmdline and all(secret not in v for v in env.values())
+          and "LUNATIC_CLUSTER_SECRET" not in env,
+          "the secret itself is in %s's command line or environment" % role)
+
+
+@case
+def cluster_keys(t):
+    first = None
+    for _ in range(2):  # two clusters in a row: each with its own keys
+        rc, out, err = t.run("cluster", "up", "--nodes", "2",
+                             LUNATIC_CLUSTER_SECRET="from-the-callers-env-0123456789")
+        check(rc == 0, "cluster up failed")
+        keys = os.path.join(t.state, "keys")
+        with open(os.path.join(t.state, "cluster.json")) as f:
+            st = json.load(f)
+        check(st.get("keys") == keys, "the state does not record the keys folder")
+        secret = check_private(keys)
+        check(secret != first, "a second cluster got the first one's secret")
+        first = secret
+        for p in st["procs"]:
+            check_keys_env(keys, secret, p["role"], p["pid"])
+        app = t.launch("cluster", "run", "--timeout", "60", t.module("app.wasm"),
+                       FAKE_LUNATIC_APP="wait")
+        wait_for(app.stdout, "app waiting")
+        app_pid = next(pid for pid in t.note_tree(app.pid)
+                       if "--wasm" in open("/proc/%d/cmdline" % pid).read())
+        check_keys_env(keys, secret, "app", app_pid)
+        os.kill(app.pid, signal.SIGTERM)
+        app.wait(timeout=30)
+        rc, out, err = t.run("cluster", "down")
+        check(rc == 0 and not os.path.exists(keys), "cluster down left the keys in %s" % keys)
+    # `run` makes its own, in its log folder, and removes them however it ends.
+    p = t.launch("run", "--nodes", "1", t.module("app.wasm"), FAKE_LUNATIC_APP="wait")
+    wait_for(p.stdout, "app waiting")
+    keys = [k for k in (os.path.join(t.tmp, d, "keys") for d in t.log_dirs()) if os.path.isdir(k)]
+    check(len(keys) == 1, "no keys folder in the run's log folder: %r" % keys)
+    secret = check_private(keys[0])
+    for pid in t.note_tree(p.pid):
+        with open("/proc/%d/cmdline" % pid, "rb") as f:
+            argv = f.read().split(b"\0")
+        if b"control" in argv:
+            check_keys_env(keys[0], secret, "control", pid)
+        elif b"node" in argv:
+            check_keys_env(keys[0], secret, "node", pid)
+    os.kill(p.pid, signal.SIGTERM)
+    p.wait(timeout=30)
+    check(not os.path.exists(keys[0]), "the run left its keys in %s" % keys[0])
 
 
 # -- 4. a failed `cluster up` cleans up and says why in one line --------------------------

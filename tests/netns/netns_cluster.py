@@ -15,6 +15,11 @@ deploy/entrypoint-worker.sh. The app's output lines drive faults:
   lucidity-test: restore node N   ... up
   lucidity-test: kill control     SIGKILL the `lunatic control` process in h0
 
+The cluster has its own CA and join secret (lucidity_keys, in the log
+folder): h0's entrypoint gets them as files (LUNATIC_CLUSTER_*), the workers'
+as contents (LUCIDITY_CLUSTER_CA_PEM, LUNATIC_CLUSTER_SECRET), as fly secrets
+deliver them, so both ways through deploy/common.sh are used.
+
 It passes when the app prints "ok CASE" and no FAIL line, within --timeout.
 Teardown (finally + atexit + SIGINT/SIGTERM handlers) stops the entrypoints
 with SIGTERM (they forward Ctrl-C to lunatic), SIGKILLs every process still in
@@ -37,6 +42,7 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.normpath(os.path.join(HERE, "..", ".."))
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import lucidity_keys  # noqa: E402
 from lucidity_cluster import LineReader  # noqa: E402
 HOSTS = 4
 CONTROL_PORT, NODE_PORT = 3030, 3031
@@ -76,6 +82,7 @@ class NetnsCluster:
         self.made = []  # namespaces created
         self.reader = None
         self.stopped = False
+        self.keys = None
 
     def addr(self, i):
         return "%s.%d" % (self.subnet, i + 1)
@@ -104,7 +111,7 @@ class NetnsCluster:
     def _spawn(self, name, ns, script, env, capture=False):
         log_path = os.path.join(self.dir, name + ".log")
         log = open(log_path, "wb")
-        e = dict(self.env)
+        e = {k: v for k, v in self.env.items() if k not in lucidity_keys.ALL_ENV}
         e.update(env, LUCIDITY_LUNATIC=self.lunatic, RUST_LOG="info")
         p = subprocess.Popen(
             ["ip", "netns", "exec", ns, "sh", os.path.join(ROOT, "deploy", script)],
@@ -116,11 +123,16 @@ class NetnsCluster:
 
     def start(self):
         self.build_network()
+        keys = self.keys = lucidity_keys.make(os.path.join(self.dir, "keys"))
+        with open(os.path.join(keys, lucidity_keys.CA_CERT)) as f:
+            self.worker_keys = {"LUCIDITY_CLUSTER_CA_PEM": f.read(),
+                                lucidity_keys.ENV_SECRET: lucidity_keys.read_secret(keys)}
         url = "http://%s:%d/" % (self.addr(0), CONTROL_PORT)
-        app = self._spawn("h0-control-app", self.hosts[0], "entrypoint-control.sh", {
-            "LUCIDITY_CONTROL_BIND": "%s:%d" % (self.addr(0), CONTROL_PORT),
-            "LUCIDITY_NODE_ADDR": "%s:%d" % (self.addr(0), NODE_PORT),
-            "LUCIDITY_APP": self.app}, capture=True)
+        app = self._spawn("h0-control-app", self.hosts[0], "entrypoint-control.sh", dict(
+            lucidity_keys.env(keys, {}, control=True),
+            LUCIDITY_CONTROL_BIND="%s:%d" % (self.addr(0), CONTROL_PORT),
+            LUCIDITY_NODE_ADDR="%s:%d" % (self.addr(0), NODE_PORT),
+            LUCIDITY_APP=self.app), capture=True)
         self._wait_listen(app, CONTROL_PORT, 10)
         # One node at a time, each after the previous one registered: a stock
         # lunatic 0.13.2 control marks node <registration id> stopped when a node
@@ -130,9 +142,9 @@ class NetnsCluster:
         self._node_id(0)
         self.node_host = {}  # lunatic node id -> host index
         for i in range(1, HOSTS):
-            self._spawn("h%d-worker" % i, self.hosts[i], "entrypoint-worker.sh", {
-                "LUCIDITY_CONTROL_URL": url,
-                "LUCIDITY_NODE_ADDR": "%s:%d" % (self.addr(i), NODE_PORT)})
+            self._spawn("h%d-worker" % i, self.hosts[i], "entrypoint-worker.sh", dict(
+                self.worker_keys, LUCIDITY_CONTROL_URL=url,
+                LUCIDITY_NODE_ADDR="%s:%d" % (self.addr(i), NODE_PORT)))
             self.node_host[self._node_id(i)] = i
         print("netns: hosts %s (%s.1-%d), worker node ids %s" % (
             ", ".join(self.hosts), self.subnet, HOSTS,
@@ -216,6 +228,8 @@ class NetnsCluster:
             except ProcessLookupError:
                 pass
             p.wait()
+        if self.keys:
+            shutil.rmtree(self.keys, ignore_errors=True)
         for ns in self.made:
             for _ in range(50):  # a just-killed process may hold it for a moment
                 if sh("ip", "netns", "del", ns, check=False).returncode == 0:
