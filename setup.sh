@@ -36,7 +36,7 @@ packages=(
   flex bison
   clang-19 lld-19 wasi-libc libclang-rt-19-dev-wasm32 llvm-19 libclang-rt-19-dev
   libcmocka-dev protobuf-compiler python3-protobuf nanopb libnanopb-dev
-  libssl-dev wabt iproute2 dpkg-dev libstb-dev
+  libssl-dev openssl wabt iproute2 dpkg-dev libstb-dev
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -87,23 +87,30 @@ fi
 vm/prepare-sources.sh "$DEPS/vm-src"
 
 lunatic="$DEPS/bin/lunatic"
-lock_hash=$(cat vm/Cargo.lock vm/patches/*.patch | sha256sum | cut -c1-16)
+probe="$DEPS/bin/lucidity-quic-probe"
+lock_hash=$(cat vm/Cargo.lock vm/Cargo.toml vm/*.rs vm/patches/*.patch | sha256sum | cut -c1-16)
 cached="$CACHE/lunatic-$LUNATIC_VERSION-$lock_hash"
+cached_probe="$CACHE/lucidity-quic-probe-$lock_hash"
 have_version() { [ -x "$1" ] && "$1" --version 2>/dev/null | grep -qx "lunatic-runtime $LUNATIC_VERSION"; }
-# The binary for exactly this lockfile and these patches, or build it.
-if [ "$(readlink -f "$lunatic" 2>/dev/null)" = "$cached" ] && have_version "$cached"; then
+# The binaries for exactly this lockfile and these patches, or build them: the
+# VM, and lucidity-quic-probe (vm/quic_probe.rs, a QUIC peer for tests/admission).
+if [ "$(readlink -f "$lunatic" 2>/dev/null)" = "$cached" ] && have_version "$cached" \
+   && [ "$(readlink -f "$probe" 2>/dev/null)" = "$cached_probe" ] && [ -x "$cached_probe" ]; then
   say "lunatic VM: present"
 else
-  if ! have_version "$cached"; then
+  if ! have_version "$cached" || [ ! -x "$cached_probe" ]; then
     command -v cargo >/dev/null || { echo "setup.sh: cargo not found; install Rust (rustup) first" >&2; exit 1; }
     say "building lunatic-runtime $LUNATIC_VERSION from crates.io (several minutes on 2 cores)"
     mkdir -p "$CACHE"
     CARGO_TARGET_DIR="$CACHE/vm-target" cargo build -q --manifest-path vm/Cargo.toml \
-      --release --locked -p lunatic-runtime --bin lunatic
+      --release --locked -p lunatic-runtime -p lucidity-vm --bin lunatic --bin lucidity-quic-probe
     cp "$CACHE/vm-target/release/lunatic" "$cached.tmp" && mv "$cached.tmp" "$cached"
+    cp "$CACHE/vm-target/release/lucidity-quic-probe" "$cached_probe.tmp" \
+      && mv "$cached_probe.tmp" "$cached_probe"
   fi
   mkdir -p "$DEPS/bin"
   ln -sf "$cached" "$lunatic"
+  ln -sf "$cached_probe" "$probe"
 fi
 say "lunatic VM: $("$lunatic" --version) at $lunatic"
 

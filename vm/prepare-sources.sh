@@ -28,7 +28,9 @@ for cv in $crates; do
   src=$(ls -d "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/"$cv" | head -n1)
   rm -rf "$patched" && mkdir -p "$dest" && cp -r "$src" "$patched"
   for p in "$vm"/patches/"$cv"-*.patch; do
-    patch -s -p1 -d "$patched" < "$p"
+    # Patches of one crate may touch the same file: a later one then applies
+    # at an offset, which must not leave .orig backups in the source.
+    patch -s -p1 --no-backup-if-mismatch -d "$patched" < "$p"
   done
   echo "$stamp" > "$patched/.lucidity-patches"
   rm -rf "$tmp"

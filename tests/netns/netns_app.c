@@ -6,6 +6,7 @@
  *   lucidity-test: cut node N       (take worker node N's host link down)
  *   lucidity-test: restore node N   (bring it back up)
  *   lucidity-test: kill control     (SIGKILL the control node)
+ *   lucidity-test: intrude          (try to join from a host without the keys)
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -239,13 +240,21 @@ static int case_control_lost(void)
     return 0;
 }
 
+/* (f) while a host without the cluster's keys tries to join (the harness
+ * checks it is refused), the cluster works as before on its own 3 workers. */
+static int case_admission(void)
+{
+    ask("intrude", 0);
+    return case_spread();
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
 } cases[] = {
     {"spread", case_spread},         {"cut_retry", case_cut_retry},
     {"cut_no_retry", case_cut_no_retry}, {"link_back", case_link_back},
-    {"control_lost", case_control_lost},
+    {"control_lost", case_control_lost}, {"admission", case_admission},
 };
 
 int main(void)

@@ -14,6 +14,14 @@ deploy/entrypoint-worker.sh. The app's output lines drive faults:
   lucidity-test: cut node N       ip link set vh<host of N> down (bridge side)
   lucidity-test: restore node N   ... up
   lucidity-test: kill control     SIGKILL the `lunatic control` process in h0
+  lucidity-test: intrude          from host hx (case admission: a fifth namespace
+                                  on the bridge, without the cluster's keys) try
+                                  to join: HTTP registration without and with a
+                                  wrong secret, a lunatic node with a wrong
+                                  secret, and lucidity-quic-probe with a
+                                  certificate from lunatic's built-in CA against
+                                  h1's worker (next to one from the cluster CA,
+                                  which must be accepted); any success fails it
 
 The cluster has its own CA and join secret (lucidity_keys, in the log
 folder): h0's entrypoint gets them as files (LUNATIC_CLUSTER_*), the workers'
@@ -71,11 +79,14 @@ def skip_reason():
 
 
 class NetnsCluster:
-    def __init__(self, lunatic, app, env):
+    def __init__(self, lunatic, app, env, intruder=False, probe=None):
         self.prefix = "luc-%06x-" % random.getrandbits(24)
         self.subnet = "10.231.%d" % random.randint(1, 254)
         self.br = self.prefix + "br"
         self.hosts = [self.prefix + "h%d" % i for i in range(HOSTS)]
+        # One more host on the bridge that runs nothing of the cluster.
+        self.intruder = self.prefix + "hx" if intruder else None
+        self.probe = probe
         self.lunatic, self.app, self.env = lunatic, app, env
         self.dir = tempfile.mkdtemp(prefix="lucidity-netns-")
         self.procs = []  # (name, Popen, log)
@@ -89,13 +100,14 @@ class NetnsCluster:
 
     # -- network -----------------------------------------------------------------
     def build_network(self):
-        for ns in [self.br] + self.hosts:
+        hosts = self.hosts + ([self.intruder] if self.intruder else [])
+        for ns in [self.br] + hosts:
             sh("ip", "netns", "add", ns)
             self.made.append(ns)
             sh("ip", "-n", ns, "link", "set", "lo", "up")
         sh("ip", "-n", self.br, "link", "add", "br0", "type", "bridge")
         sh("ip", "-n", self.br, "link", "set", "br0", "up")
-        for i, ns in enumerate(self.hosts):
+        for i, ns in enumerate(hosts):
             # created inside `br` with its peer moved straight into the host: the
             # root namespace never sees either end.
             sh("ip", "-n", self.br, "link", "add", "vh%d" % i, "type", "veth",
@@ -199,6 +211,69 @@ class NetnsCluster:
                 return pid
         raise RuntimeError("no lunatic control process in %s" % self.hosts[0])
 
+    # -- an intruder: host hx, without the cluster's keys ---------------------------------
+    def _in_hx(self, name, args, env, timeout=40):
+        """Runs args in hx to its end: (exit status, output)."""
+        log_path = os.path.join(self.dir, name + ".log")
+        with open(log_path, "wb") as log:
+            p = subprocess.Popen(["ip", "netns", "exec", self.intruder] + args, stdout=log,
+                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env,
+                                 start_new_session=True)
+        self.procs.append((name, p, log_path))
+        try:
+            p.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(p.pid, signal.SIGKILL)
+            p.wait()
+        with open(log_path, errors="replace") as f:
+            out = f.read()
+        lines = out.strip().splitlines() or [""]
+        said = next((x for x in lines if x.startswith("Error")), lines[-1])  # lunatic's error line
+        print("netns: hx %s -> %s: %s" % (name, p.returncode, said), flush=True)
+        return p.returncode, out
+
+    def intrude(self):
+        """Returns what got in (empty: everything was refused)."""
+        got_in = []
+        hx = self.addr(HOSTS)
+        url = "http://%s:%d/" % (self.addr(0), CONTROL_PORT)
+        env = {k: v for k, v in self.env.items() if k not in lucidity_keys.ALL_ENV}
+        env["RUST_LOG"] = "info"
+        register = ("import json, sys, urllib.request, urllib.error, uuid\n"
+                    "h = {'content-type': 'application/json'}\n"
+                    "if len(sys.argv) > 2: h['x-lunatic-cluster-secret'] = sys.argv[2]\n"
+                    "b = json.dumps({'node_name': str(uuid.uuid4()), 'csr_pem': 'x'}).encode()\n"
+                    "try:\n"
+                    "    print(urllib.request.urlopen(urllib.request.Request(sys.argv[1], b, h), timeout=10).status)\n"
+                    "except urllib.error.HTTPError as e:\n"
+                    "    print(e.code)\n")
+        for what, extra in (("no secret", []), ("a wrong secret", ["w" * 64])):
+            rc, out = self._in_hx("register-" + what.split()[-2], [sys.executable, "-c", register, url]
+                                  + extra, env)
+            if out.strip() != "401":
+                got_in.append("registration with %s: %s" % (what, out.strip()))
+        wrong = os.path.join(self.dir, "wrong-secret")
+        with open(wrong, "w") as f:
+            f.write("v" * 64)
+        rc, out = self._in_hx("node-wrong-secret", [self.lunatic, "node", url, "--bind-socket",
+                                                    "%s:%d" % (hx, NODE_PORT)],
+                              dict(env, LUNATIC_CLUSTER_SECRET_FILE=wrong))
+        if "Registration successful" in out or rc == 0:
+            got_in.append("a lunatic node with a wrong secret (status %s)" % rc)
+        # QUIC to h1's worker: the probe trusts the cluster CA, so a refusal is the worker's.
+        with open(self.procs[1][2], errors="replace") as f:
+            name = re.search(r"Generate CSR for node name (\S+)", f.read()).group(1)
+        ca = os.path.join(self.keys, lucidity_keys.CA_CERT)
+        worker = "%s:%d" % (self.addr(1), NODE_PORT)
+        for cert, want in (("ca:%s:%s" % (ca, os.path.join(self.keys, lucidity_keys.CA_KEY)), 0),
+                           ("builtin", 1)):
+            rc, out = self._in_hx("probe-" + cert.split(":")[0], [self.probe, "connect", worker, name,
+                                                                  "ca:" + ca, cert], env)
+            if rc != want:
+                got_in.append("QUIC with a %s certificate: %s" % (
+                    "built-in-CA" if want else "cluster-CA (expected accepted)", out.strip()))
+        return got_in
+
     # -- teardown ----------------------------------------------------------------------
     def stop(self):
         if self.stopped:
@@ -259,6 +334,7 @@ def main():
     ap.add_argument("--case", required=True)
     ap.add_argument("--timeout", type=float, default=45)
     ap.add_argument("--lunatic", default=os.path.join(ROOT, ".deps", "bin", "lunatic"))
+    ap.add_argument("--probe", default=os.path.join(ROOT, ".deps", "bin", "lucidity-quic-probe"))
     ap.add_argument("app")
     a = ap.parse_args()
 
@@ -268,7 +344,8 @@ def main():
         return SKIP
 
     env = dict(os.environ, LUCIDITY_TEST_CASE=a.case)
-    c = NetnsCluster(os.path.abspath(a.lunatic), os.path.abspath(a.app), env)
+    c = NetnsCluster(os.path.abspath(a.lunatic), os.path.abspath(a.app), env,
+                     intruder=a.case == "admission", probe=os.path.abspath(a.probe))
     atexit.register(c.stop)
 
     def on_signal(signum, frame):
@@ -294,6 +371,13 @@ def main():
                     host, m.group(2), "up" if m.group(1) == "restore" else "down"), flush=True)
             if "lucidity-test: kill control" in line:
                 print("netns: SIGKILLed control (pid %d) in h0" % c.kill_control(), flush=True)
+            if "lucidity-test: intrude" in line:
+                got_in = c.intrude()
+                if got_in:
+                    print("netns: FAIL the intruder got in: %s" % "; ".join(got_in), flush=True)
+                    failed = True
+                    break
+                print("netns: the intruder on hx was refused everywhere", flush=True)
             if re.search(r"\bFAIL\b", line):
                 failed = True
                 break
