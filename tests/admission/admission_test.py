@@ -92,9 +92,9 @@ class World:
         with open(csr) as f:
             return f.read()
 
-    def register(self, secret):
+    def register(self, secret, name=None):
         """POST / as a new node; (status, parsed answer or raw body, node name)."""
-        name = str(uuid.uuid4())
+        name = name or str(uuid.uuid4())
         headers = {SECRET_HEADER: secret} if secret is not None else {}
         status, body = http("POST", self.url(), {"node_name": name, "csr_pem": self.csr()}, headers)
         try:
@@ -207,6 +207,11 @@ def register_refused(w):
     san = subprocess.run(["openssl", "x509", "-in", cert, "-noout", "-ext", "subjectAltName"],
                          capture_output=True, text=True).stdout
     check("DNS:" + name in san and "intruder" not in san, "certificate names %r" % san)
+    # A name registers once: a second certificate for it would let its holder
+    # pose as that node.
+    status, body, _ = w.register(secret, name)
+    check(status == 400 and "node_name_taken" in str(body),
+          "a second registration of %s: %s %r" % (name, status, body))
     # A real lunatic node with a wrong secret does not get in.
     wrong = os.path.join(w.dir, "wrong-secret")
     with open(wrong, "w") as f:
@@ -221,11 +226,24 @@ def register_refused(w):
     check("Registration successful" not in log, "the node registered: %s" % log)
     check(rc is not None and rc != 0, "the node did not fail (status %s): %s" % (rc, log))
     check("401" in log, "the node's log does not say control refused it: %s" % log)
+    # A node that pins another cluster's CA refuses this control node.
+    other = lucidity_keys.make(os.path.join(w.dir, "other-keys"))
+    node = w.spawn("node-other-ca", [w.a.vm, "node", w.url(), "--bind-socket", udp_addr()],
+                   w.node_env(LUNATIC_CLUSTER_CA=os.path.join(other, lucidity_keys.CA_CERT)))
+    try:
+        rc = node.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        rc = None
+    log = w.log("node-other-ca")
+    check(rc is not None and rc != 0 and "Registration successful" not in log
+          and "not the one in LUNATIC_CLUSTER_CA" in log,
+          "a node pinning another CA joined or failed otherwise (status %s): %s" % (rc, log))
     with open(w.cluster._log(w.cluster.procs[0][1]), errors="replace") as f:
         control_log = f.read()
     check("Refused POST /: missing or wrong cluster secret" in control_log,
           "control did not log the refusal")
-    check(secret not in control_log and secret not in log, "the secret is in a log")
+    check(all(secret not in text for text in (control_log, w.log("node-wrong-secret"), log)),
+          "the secret is in a log")
 
 
 # -- a fake /started announcement without the secret is refused -----------------------
