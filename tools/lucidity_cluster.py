@@ -135,6 +135,7 @@ class Cluster:
         # makes fresh ones in our log folder unless given (`cluster up` keeps
         # its own in the state folder).
         self.keys = keys
+        self._own_keys = False  # made by start(): removed by stop()
         self.app = None
         self.workers = []
         self.worker_ids = []
@@ -207,6 +208,7 @@ class Cluster:
             self._stop_on_exit()
         if self.keys is None:
             self.keys = lucidity_keys.make(os.path.join(self.dir, "keys"))
+            self._own_keys = True
         for _ in range(PORT_TRIES):
             port = free_port()
             p = self._spawn("control", ["control", "--bind-socket", "%s:%d" % (self.host, port)])
@@ -298,6 +300,9 @@ class Cluster:
                 except ProcessLookupError:
                     pass
                 p.wait()
+        # Keys made for this cluster go with it, whatever its caller does next.
+        if self._own_keys:
+            shutil.rmtree(self.keys, ignore_errors=True)
 
     def leftovers(self):
         """Started processes (or members of their groups) still alive."""
@@ -314,10 +319,8 @@ class Cluster:
 
     def finish(self, ok):
         """After stop(): removes the log folder of a run that went well; returns
-        the folder kept for one that failed, or None. Keys made for this
-        cluster go in either case: the cluster is gone."""
-        if self.keys and os.path.dirname(self.keys) == self.dir:
-            shutil.rmtree(self.keys, ignore_errors=True)
+        the folder kept for one that failed (without the keys: stop() removed
+        them), or None."""
         if ok:
             shutil.rmtree(self.dir, ignore_errors=True)
             return None
