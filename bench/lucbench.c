@@ -22,6 +22,7 @@
 #include <lucidity.h>
 
 #include "host.h"
+#include "internal.h"
 
 #define BENCH_EXPORT(name) __attribute__((export_name(name)))
 
@@ -278,6 +279,149 @@ static int b_msg_raw_write(int n)
     return 0;
 }
 
+/* ---- figure 4w: a 1 KiB message written and read back in wasm ----
+   A Polyline as bench/pb_bench.c has it (32 Points {x, y, label}, closed, 128
+   bytes of tag: 97 fields, 1,052 bytes). Each op builds the outgoing message
+   and reads it back out of the same scratch buffer (seek_data), so what is
+   timed is encode + decode and their host calls, not a send. */
+typedef struct Point { double x; double y; char *label; } Point;
+typedef struct Polyline {
+    pb_size_t points_count;
+    Point *points;
+    bool closed;
+    pb_bytes_array_t *tag;
+} Polyline;
+#define Point_FIELDLIST(X, a)                                                                      \
+    X(a, STATIC, SINGULAR, DOUBLE, x, 1)                                                           \
+    X(a, STATIC, SINGULAR, DOUBLE, y, 2)                                                           \
+    X(a, POINTER, SINGULAR, STRING, label, 3)
+#define Point_CALLBACK NULL
+#define Point_DEFAULT NULL
+#define Polyline_FIELDLIST(X, a)                                                                   \
+    X(a, POINTER, REPEATED, MESSAGE, points, 1)                                                    \
+    X(a, STATIC, SINGULAR, BOOL, closed, 2)                                                        \
+    X(a, POINTER, SINGULAR, BYTES, tag, 3)
+#define Polyline_CALLBACK NULL
+#define Polyline_DEFAULT NULL
+#define Polyline_points_MSGTYPE Point
+PB_BIND(Point, Point, AUTO)
+PB_BIND(Polyline, Polyline, AUTO)
+
+enum { NPOINTS = 32, TAGLEN = 128 };
+static Polyline poly;
+static uint8_t poly_bytes[2048];
+static size_t poly_len;
+
+static void poly_make(void)
+{
+    static Point pts[NPOINTS];
+    static char labels[NPOINTS][16];
+    static union { pb_bytes_array_t a; uint8_t raw[PB_BYTES_ARRAY_T_ALLOCSIZE(TAGLEN)]; } tag;
+    for (int i = 0; i < NPOINTS; i++) {
+        snprintf(labels[i], sizeof labels[i], "pt-%04d", i);
+        pts[i] = (Point){i * 1.25, i * -0.5 + 0.1, labels[i]};
+    }
+    tag.a.size = TAGLEN;
+    for (int i = 0; i < TAGLEN; i++)
+        tag.a.bytes[i] = (uint8_t)(i * 7);
+    poly = (Polyline){NPOINTS, pts, true, &tag.a};
+    pb_ostream_t os = pb_ostream_from_buffer(poly_bytes, sizeof poly_bytes);
+    poly_len = pb_encode(&os, &Polyline_msg, &poly) ? os.bytes_written : 0;
+    printf("BENCHINFO wasm_message_bytes %zu\n", poly_len);
+}
+
+static int poly_check(Polyline *q)
+{
+    int ok = q->points_count == NPOINTS && q->closed && q->tag && q->tag->size == TAGLEN &&
+             !strcmp(q->points[NPOINTS - 1].label, poly.points[NPOINTS - 1].label);
+    pb_release(&Polyline_msg, q);
+    return ok ? 0 : LUCIDITY_EDECODE;
+}
+
+/* The runtime's path: luc_msg_write (one buffer, one write_data), luc_msg_head +
+   luc_msg_read (one read_data, decode from memory). */
+static int b_msg1k_luc(int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (luc_msg_write(5, LUC_K_ARGS, 0, &Polyline_msg, &poly))
+            return LUCIDITY_EENCODE;
+        lh_seek_data(0);
+        luc_kind kind;
+        int32_t status;
+        Polyline q;
+        memset(&q, 0, sizeof q);
+        if (luc_msg_head(&kind, &status) || luc_msg_read(&Polyline_msg, &q))
+            return LUCIDITY_EDECODE;
+        if (poly_check(&q))
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* The runtime's path before issue 14: a sizing pass, then nanopb's callback
+   streams writing and reading the scratch buffer directly (one host call per
+   callback: ~290 for this message). */
+static int b_msg1k_stream(int n)
+{
+    for (int i = 0; i < n; i++) {
+        size_t size = 0;
+        uint8_t head[8] = {1, 0, 0, 0, 0, 0, 0, 0};
+        if (!pb_get_encoded_size(&size, &Polyline_msg, &poly))
+            return LUCIDITY_EENCODE;
+        lh_create_data(5, 8 + size);
+        lh_write_data(head, sizeof head);
+        pb_ostream_t os = {cb_write, NULL, size, 0, NULL};
+        if (!pb_encode(&os, &Polyline_msg, &poly))
+            return LUCIDITY_EENCODE;
+        lh_seek_data(0);
+        lh_read_data(head, sizeof head);
+        Polyline q;
+        memset(&q, 0, sizeof q);
+        pb_istream_t is = {cb_read, NULL, (size_t)(lh_data_size() - 8), NULL};
+        if (!pb_decode(&is, &Polyline_msg, &q) || poly_check(&q))
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* The floor: the same bytes, already encoded, written and read with one host
+   call each; no nanopb. */
+static int b_msg1k_raw(int n)
+{
+    static uint8_t back[2048];
+    for (int i = 0; i < n; i++) {
+        lh_create_data(5, poly_len);
+        lh_write_data(poly_bytes, (uint32_t)poly_len);
+        lh_seek_data(0);
+        if (lh_read_data(back, (uint32_t)poly_len) != poly_len || back[poly_len - 1] != poly_bytes[poly_len - 1])
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* Attribution: nanopb alone, in memory (no host call). */
+static int b_msg1k_encode_mem(int n)
+{
+    static uint8_t buf[2048];
+    for (int i = 0; i < n; i++) {
+        pb_ostream_t os = pb_ostream_from_buffer(buf, sizeof buf);
+        if (!pb_encode(&os, &Polyline_msg, &poly))
+            return LUCIDITY_EENCODE;
+    }
+    return 0;
+}
+static int b_msg1k_decode_mem(int n)
+{
+    for (int i = 0; i < n; i++) {
+        Polyline q;
+        memset(&q, 0, sizeof q);
+        pb_istream_t is = pb_istream_from_buffer(poly_bytes, poly_len);
+        if (!pb_decode(&is, &Polyline_msg, &q) || poly_check(&q))
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
 /* ---- figure 2: async start + await, 16 in flight ---- */
 enum { ASYNC_K = 16 };
 static int b_luc_async(int n)
@@ -467,6 +611,14 @@ static int env_int(const char *name, int def)
     return v && *v ? atoi(v) : def;
 }
 
+static void run_msg(void)
+{
+    poly_make();
+    MEASURE(2000, {"msg1k_stream", b_msg1k_stream, 0}, {"msg1k_luc", b_msg1k_luc, 0},
+            {"msg1k_raw", b_msg1k_raw, 0}, {"msg1k_encode_mem", b_msg1k_encode_mem, 0},
+            {"msg1k_decode_mem", b_msg1k_decode_mem, 0});
+}
+
 static void run_local(int calls, int items)
 {
     MEASURE(calls, {"raw_call", b_raw_call, 0}, {"luc_call", b_luc_call, 0},
@@ -475,6 +627,7 @@ static void run_local(int calls, int items)
             {"raw_call+config+link+nanopb", b_raw_call_all, 0});
     MEASURE(10000, {"config_only", b_config_only, 0}, {"msg_write_nanopb", b_msg_pb_write, 0},
             {"msg_write_raw", b_msg_raw_write, 0});
+    run_msg();
     MEASURE(calls, {"raw_async", b_raw_async, 0}, {"luc_async", b_luc_async, 0});
     if (fan_alloc(items)) {
         fail("fanout", "out of memory");
@@ -524,6 +677,8 @@ int main(int argc, char **argv)
     lh_die_when_link_dies(0); /* raw linked variants: a death is a message */
     if (mode && !strcmp(mode, "remote"))
         run_remote();
+    else if (mode && !strcmp(mode, "msg"))
+        run_msg();
     else
         run_local(argc > 3 ? atoi(argv[3]) : 300, argc > 4 ? atoi(argv[4]) : 10000);
     printf("BENCHDONE %s\n", failed ? "with failures" : "ok");

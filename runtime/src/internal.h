@@ -65,6 +65,21 @@ typedef enum luc_kind {
 /* Tag of the helper's probes to its supervisor. */
 #define LUC_PROBE_TAG ((int64_t)1 << 47)
 
+/* A message encoded in memory, sent with one write (msg.c): the header, then
+   the payload; on the stack up to LUC_MSG_STACK payload bytes, else malloc'd. */
+#define LUC_HEAD_SIZE 8
+#define LUC_MSG_STACK 2048
+typedef struct luc_msg_buf {
+    uint8_t *data; /* stack or heap */
+    size_t len;    /* header included */
+    uint8_t stack[LUC_HEAD_SIZE + LUC_MSG_STACK];
+} luc_msg_buf;
+/* EENCODE (not encodable) or ENOMEM; on success free it with luc_msg_buf_free. */
+LUC_CHECK int luc_msg_encode(luc_msg_buf *b, luc_kind kind, int32_t status,
+                             const pb_msgdesc_t *fields, const void *src);
+/* Makes b the outgoing message under tag (one create_data, one write_data). */
+LUC_CHECK int luc_msg_put(const luc_msg_buf *b, int64_t tag);
+void luc_msg_buf_free(luc_msg_buf *b);
 LUC_CHECK int luc_msg_begin(int64_t tag, luc_kind kind, int32_t status, size_t payload);
 LUC_CHECK int luc_msg_append(const void *data, size_t len);
 LUC_CHECK int luc_msg_write(int64_t tag, luc_kind kind, int32_t status,

@@ -3,8 +3,6 @@
  * the caller with link tag == reply tag, so one tagged receive yields either
  * the reply or the job's death.
  */
-#include <pb_encode.h>
-
 #include "host.h"
 #include "internal.h"
 
@@ -12,17 +10,18 @@ static int luc_local_begin(lucidity_handle *h, const void *args)
 {
     const lucidity_job *job = h->job;
     /* Encode first: a bad argument fails the call before any process exists. */
-    size_t size = 0;
-    if (!pb_get_encoded_size(&size, job->args_fields, args))
-        return LUCIDITY_EENCODE;
-    int rc = luc_spawn_job(job->entry, h->opts.memory, h->opts.fuel, h->tag, &h->pid);
-    /* The message is built right before the send that takes it. */
+    luc_msg_buf m;
+    int rc = luc_msg_encode(&m, LUC_K_ARGS, 0, job->args_fields, args);
     if (rc == LUCIDITY_OK)
-        rc = luc_msg_write(h->tag, LUC_K_ARGS, 0, job->args_fields, args);
+        rc = luc_spawn_job(job->entry, h->opts.memory, h->opts.fuel, h->tag, &h->pid);
+    /* The message is made the outgoing one right before the send that takes it. */
+    if (rc == LUCIDITY_OK)
+        rc = luc_msg_put(&m, h->tag);
     if (rc == LUCIDITY_OK)
         rc = luc_send(h->pid);
     if (rc != LUCIDITY_OK && h->pid)
         luc_stop(h->pid, h->tag);
+    luc_msg_buf_free(&m);
     return rc;
 }
 
