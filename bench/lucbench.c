@@ -422,6 +422,131 @@ static int b_msg1k_decode_mem(int n)
     return 0;
 }
 
+/* ---- figure 7: worker pools vs request/reply to already-running processes ---- */
+
+/* A raw server: squares every u32 it receives and replies under the same tag,
+   until it receives tag 0. */
+BENCH_EXPORT("bench_raw_server")
+void bench_raw_server(uint64_t node, uint64_t caller, int64_t tag)
+{
+    (void)node, (void)tag;
+    for (;;) {
+        if (lh_receive(NULL, 0, UINT64_MAX) != LH_RECV_DATA)
+            return;
+        int64_t t = lh_get_tag();
+        uint32_t v = 0;
+        lh_read_data(&v, sizeof v);
+        if (t == 0)
+            return;
+        v *= v;
+        lh_create_data((uint64_t)t, sizeof v);
+        lh_write_data(&v, sizeof v);
+        lh_send(caller);
+    }
+}
+
+enum { POOL_MAX = 64 };
+static uint64_t servers[POOL_MAX];
+static int nservers;
+
+static int servers_start(int k)
+{
+    for (nservers = 0; nservers < k; nservers++) {
+        int64_t cfg = raw_config();
+        uint8_t params[3 * LH_PARAM_SIZE];
+        lh_param_i64(params, 0);
+        lh_param_i64(params + LH_PARAM_SIZE, lh_process_id());
+        lh_param_i64(params + 2 * LH_PARAM_SIZE, 0);
+        const char *entry = "bench_raw_server";
+        uint32_t rc = lh_spawn(0, cfg, -1, entry, (uint32_t)strlen(entry), params, sizeof params,
+                               &servers[nservers]);
+        lh_drop_config((uint64_t)cfg);
+        if (rc)
+            return LUCIDITY_ESPAWN;
+    }
+    return 0;
+}
+
+static void server_send(int s, uint32_t x, int64_t tag)
+{
+    lh_create_data((uint64_t)tag, sizeof x);
+    lh_write_data(&x, sizeof x);
+    lh_send(servers[s]);
+}
+
+static void servers_stop(void)
+{
+    for (int i = 0; i < nservers; i++)
+        server_send(i, 0, 0); /* tag 0: return */
+    nservers = 0;
+}
+
+/* Blocking round trips to one running process. */
+static int b_raw_rr(int n)
+{
+    for (int i = 0; i < n; i++) {
+        int64_t tag = ++tag_counter;
+        uint32_t x = (uint32_t)i + 3;
+        server_send(0, x, tag);
+        if (lh_receive(&tag, 1, UINT64_MAX) != LH_RECV_DATA || raw_result(RAW_PLAIN) != x * x)
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* n requests over the running servers, one in flight per server (what a
+   pooled fanout does with a pool of nservers), each reply taken with one
+   receive over all the servers' tags. */
+static int b_raw_rr_fan(int n)
+{
+    int64_t tags[POOL_MAX];
+    int item[POOL_MAX], next = 0, done = 0, k = nservers < n ? nservers : n;
+    for (int s = 0; s < k; s++) {
+        tags[s] = ++tag_counter;
+        item[s] = next;
+        server_send(s, (uint32_t)next++, tags[s]);
+    }
+    int live = k;
+    while (done < n) {
+        if (lh_receive(tags, (uint32_t)k, UINT64_MAX) != LH_RECV_DATA)
+            return LUCIDITY_ETRAP;
+        int64_t tag = lh_get_tag();
+        int s = 0;
+        while (s < k && tags[s] != tag)
+            s++;
+        if (s == k || raw_result(RAW_PLAIN) != (uint32_t)item[s] * (uint32_t)item[s])
+            return LUCIDITY_EDECODE;
+        done++;
+        if (next < n) {
+            tags[s] = ++tag_counter;
+            item[s] = next;
+            server_send(s, (uint32_t)next++, tags[s]);
+        } else {
+            tags[s] = 0; /* never matches a reply */
+            live--;
+        }
+    }
+    (void)live;
+    return 0;
+}
+
+static uint32_t pool_size = 1;
+
+static int b_luc_pool_call(int n)
+{
+    lucidity_opts o = {.pool = pool_size};
+    for (int i = 0; i < n; i++) {
+        uint32_t out = 0;
+        u32_msg a = {(uint32_t)i + 3};
+        int rc = lucidity_call(&square_job, LUCIDITY_LOCAL, &a, &out, &o);
+        if (rc)
+            return rc;
+        if (out != a.value * a.value)
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
 /* ---- figure 2: async start + await, 16 in flight ---- */
 enum { ASYNC_K = 16 };
 static int b_luc_async(int n)
@@ -505,6 +630,13 @@ static int luc_fanout_window(int n, uint32_t concurrency)
                 printf("fanout item %d: %s\n", i, lucidity_err_name(fan_st[i]));
                 return fan_st[i];
             }
+    return rc ? rc : check_outs(n);
+}
+static int b_luc_pool_fanout(int n)
+{
+    memset(fan_outs, 0, (size_t)n * sizeof *fan_outs);
+    lucidity_fanout_opts fo = {.opts = {.pool = pool_size}};
+    int rc = lucidity_fanout(&square_job, LUCIDITY_LOCAL, fan_args, (size_t)n, fan_outs, fan_st, &fo);
     return rc ? rc : check_outs(n);
 }
 /* The default window (64), and a window as large as the fanout: the cost
@@ -619,6 +751,26 @@ static void run_msg(void)
             {"msg1k_decode_mem", b_msg1k_decode_mem, 0});
 }
 
+/* Pools: blocking calls on a pool of 1 vs round trips to one running process,
+   and a fanout on a pool of POOL_FAN workers vs as many running processes. */
+enum { POOL_FAN = 8 };
+static void run_pool(int items)
+{
+    if (servers_start(POOL_FAN)) {
+        fail("pool", "raw servers did not start");
+        servers_stop();
+        return;
+    }
+    pool_size = 1;
+    MEASURE(20000, {"raw_rr", b_raw_rr, 0}, {"luc_pool_call", b_luc_pool_call, 0});
+    pool_size = POOL_FAN;
+    printf("BENCHINFO pool_fanout_workers %d\n", POOL_FAN);
+    if (fan_args || !fan_alloc(items))
+        MEASURE(items, {"raw_rr_fan", b_raw_rr_fan, 0}, {"luc_pool_fanout", b_luc_pool_fanout, 0});
+    servers_stop();
+    lucidity_pool_close(NULL);
+}
+
 static void run_local(int calls, int items)
 {
     MEASURE(calls, {"raw_call", b_raw_call, 0}, {"luc_call", b_luc_call, 0},
@@ -636,6 +788,7 @@ static void run_local(int calls, int items)
     fan_where = LUCIDITY_LOCAL;
     MEASURE(items, {"raw_fanout", b_raw_fanout, 0}, {"luc_fanout", b_luc_fanout, 0},
             {"luc_fanout_wide", b_luc_fanout_wide, 0});
+    run_pool(items);
 }
 
 static void run_remote(void)
@@ -679,6 +832,8 @@ int main(int argc, char **argv)
         run_remote();
     else if (mode && !strcmp(mode, "msg"))
         run_msg();
+    else if (mode && !strcmp(mode, "pool"))
+        run_pool(argc > 4 ? atoi(argv[4]) : 10000);
     else
         run_local(argc > 3 ? atoi(argv[3]) : 300, argc > 4 ? atoi(argv[4]) : 10000);
     printf("BENCHDONE %s\n", failed ? "with failures" : "ok");

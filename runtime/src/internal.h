@@ -13,6 +13,7 @@
  *   fanout.c  N calls with a bounded window, as one wait set
  *   node.c    where a remote call runs, and whether its node is still there
  *   exit.c    exit(): the app's exit status for `lucidity run`, a job's EEXIT reply
+ *   pool.c    worker pools of local calls (the caller's side; serve.c runs the workers)
  * Code run by processes of the runtime's own, one file per role:
  *   serve.c      the job process (every generated entry)
  *   guard.c      the guard of a job process that spawned processes itself
@@ -167,6 +168,14 @@ void luc_guard_set_parent(uint64_t parent);
 LUC_CHECK int luc_guard_ready(void);
 LUC_CHECK int luc_guard_adopt(uint64_t pid);
 void luc_guard_end(void);
+
+/* pool.c: a pooled local call takes an idle worker, or spawns one while the
+   pool has room: h->pid, h->tag (= the worker's link tag), pool_id, worker_id
+   set. LUCIDITY_PENDING: the pool is full and busy (run a fresh process). */
+#define LUC_POOL_NODE UINT64_MAX /* caller node of a worker's spawn: serve in a loop */
+LUC_CHECK int luc_pool_acquire(lucidity_handle *h);
+/* The call is over: keep the worker for the next call, or end it. */
+void luc_pool_release(lucidity_handle *h, bool keep);
 
 /* node.c: where to run; LUCIDITY_OK and *node (0 = here), or ENONODE. */
 int luc_pick_node(const lucidity_opts *o, lucidity_where where, uint64_t *node);

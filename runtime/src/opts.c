@@ -13,6 +13,7 @@ void luc_opts_resolve(lucidity_opts *out, const lucidity_job *job, const lucidit
     LUC_PICK(timeout_ms, LUCIDITY_NONE);
     LUC_PICK(retries, 0);
     LUC_PICK(concurrency, LUC_DEFAULT_CONCURRENCY);
+    LUC_PICK(pool, 0);
     LUC_PICK(fanout, LUCIDITY_FANOUT_ROUNDROBIN);
     LUC_PICK(remote_fallback, LUCIDITY_FALLBACK_LOCAL);
     LUC_PICK(init_retry_interval_ms, 0);
