@@ -102,6 +102,7 @@ LUC_CHECK int luc_tell(uint64_t pid, int64_t tag, luc_kind kind, int32_t status)
 
 /* proc.c */
 int64_t luc_new_tag(void);
+void luc_tag_reserve(int64_t tag); /* luc_new_tag never returns it */
 uint64_t luc_now_ms(void);
 uint64_t luc_add_sat(uint64_t a, uint64_t b);
 uint64_t luc_lost_after(uint64_t liveness_ms);

@@ -1,5 +1,7 @@
 /* opts.c - option resolution: a call's overrides, then the job's .job options,
  * then built-in defaults. 0 means "not set" at every level. */
+#include <string.h>
+
 #include "internal.h"
 
 #define LUC_PICK(field, builtin)                                                       \
@@ -8,6 +10,8 @@
 
 void luc_opts_resolve(lucidity_opts *out, const lucidity_job *job, const lucidity_opts *call)
 {
+    /* Padding too (after `pool`): resolved options compare equal byte for byte. */
+    memset(out, 0, sizeof *out);
     LUC_PICK(memory, LUC_DEFAULT_MEMORY);
     LUC_PICK(fuel, LUCIDITY_NONE);
     LUC_PICK(timeout_ms, LUCIDITY_NONE);

@@ -68,7 +68,10 @@ static bool luc_serve_call(const lucidity_job *job, int64_t tag, int rc, void *a
         /* the caller is gone: nobody to answer */
     }
     luc_serving.active = false;
-    /* Jobs this call started and never awaited end with it. */
+    /* Pools this call used end with it (before its guard kills their workers
+       on its own, so none is taken for the next call of a pool worker), and so
+       do jobs it started and never awaited. */
+    lucidity_pool_close(NULL);
     luc_guard_end();
     if (args)
         pb_release(job->args_fields, args);
@@ -89,17 +92,26 @@ static void luc_serve_begin(uint64_t caller_node, uint64_t caller_pid, int64_t t
 
 /* A pool worker (pool.c): serves its caller's calls, one at a time, each under
  * the worker's tag, with the structs allocated once. While idle it waits on
- * any tag: requests come under its tag, a stale message of a call of its own
- * is dropped, and a link death can only be its caller's (its own calls' links
- * end with them): then it ends. */
+ * any tag: requests come under its tag; a stale message of a call of its own
+ * is dropped; so is a link death, unless the caller is gone: then it ends.
+ * (A child a call left running dies by its guard while still linked to us;
+ * ending then would leave the caller's next request unanswered.)
+ * Pools the job itself used end with each call: the next call starts from
+ * none, never from workers its guard is about to kill. */
 static void luc_serve_pool(const lucidity_job *job, uint64_t caller, int64_t tag)
 {
+    /* Requests come under a tag of the caller's counter; ours must never be it
+       (a drain of a call of ours would take the next request). */
+    luc_tag_reserve(tag);
     void *args = calloc(1, job->args_size ? job->args_size : 1);
     void *result = calloc(1, job->result_size ? job->result_size : 1);
     for (;;) {
         uint32_t r = lh_receive(NULL, 0, LUCIDITY_NONE);
-        if (r != LH_RECV_DATA)
-            break;
+        if (r != LH_RECV_DATA) {
+            if (!lh_exists(caller))
+                break;
+            continue;
+        }
         if (lh_get_tag() != tag)
             continue;
         luc_serve_begin(0, caller, tag);

@@ -73,6 +73,27 @@ uint32_t owner(uint64_t app)
     return 0;
 }
 
+static int take_report(uint64_t r[2]);
+
+Who leaver(uint64_t app)
+{
+    (void)app;
+    sleeper_handle h;
+    uint64_t r[2];
+    /* the child reports to us: it runs, linked to us, when we return */
+    if (sleeper_local_async(lh_process_id(), &h) != LUCIDITY_OK || take_report(r))
+        abort();
+    return (Who){lh_process_id(), ++served};
+}
+
+Who nester(uint32_t x)
+{
+    Who w = {0};
+    if (who_local(x, &w) != LUCIDITY_OK)
+        abort();
+    return w;
+}
+
 /* ---- helpers ---- */
 
 static int take_report(uint64_t r[2])
@@ -260,6 +281,38 @@ static int case_pool_fanout(void)
     return 0;
 }
 
+/* A call that leaves a child running does not end its worker: the child's
+   death (its guard kills it, linked to the worker) is not the caller's. */
+static int case_pool_leaver(void)
+{
+    lucidity_opts o = {.timeout_ms = 10000};
+    uint64_t first = 0;
+    for (uint32_t i = 1; i <= 10; i++) {
+        Who w = {0};
+        EXPECT_STATUS(leaver_local_with(lh_process_id(), &w, &o), LUCIDITY_OK);
+        first = first ? first : w.pid;
+        EXPECT(w.pid == first && w.calls == i, "call %u on %llu (%u calls), first worker %llu",
+               i, (unsigned long long)w.pid, w.calls, (unsigned long long)first);
+    }
+    return 0;
+}
+
+/* A pooled job that uses a pool itself: its pool lasts one call, never
+   handing the next call a worker its guard is about to kill. */
+static int case_pool_nested(void)
+{
+    uint64_t prev = 0;
+    for (uint32_t i = 1; i <= 30; i++) {
+        Who w = {0};
+        EXPECT_STATUS(nester_local(i, &w), LUCIDITY_OK);
+        EXPECT(w.calls == 1 && w.pid != prev, "call %u: who ran on %llu as call %u", i,
+               (unsigned long long)w.pid, w.calls);
+        EXPECT(!lingers(w.pid), "call %u: the inner worker still exists", i);
+        prev = w.pid;
+    }
+    return 0;
+}
+
 /* A job's own pool ends with the job. */
 static int case_pool_owner(void)
 {
@@ -284,7 +337,8 @@ static const struct {
     {"pool_reuse", case_pool_reuse},     {"pool_trap", case_pool_trap},
     {"pool_exit", case_pool_exit},       {"pool_timeout", case_pool_timeout},
     {"pool_cancel", case_pool_cancel},   {"pool_fanout", case_pool_fanout},
-    {"pool_owner", case_pool_owner},
+    {"pool_owner", case_pool_owner},     {"pool_leaver", case_pool_leaver},
+    {"pool_nested", case_pool_nested},
 };
 
 int main(int argc, char **argv)
