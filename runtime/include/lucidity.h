@@ -149,7 +149,7 @@ typedef struct lucidity_handle {
     uint64_t check;       /* marks a started handle */
     const lucidity_job *job;
     const void *transport; /* local or remote */
-    uint64_t pid;         /* read-only: the job process (a pooled call: its worker); for remote calls the local helper */
+    uint64_t pid;         /* read-only: the job process (pooled: its worker); remote: the helper */
     uint64_t node;        /* read-only: node the job runs on (0: this node) */
     int64_t tag;          /* reply tag of this call (of its current dispatch, if remote) */
     int64_t link_tag;     /* link tag of the local process we watch */
