@@ -281,6 +281,24 @@ static int case_pool_fanout(void)
     return 0;
 }
 
+/* lucidity_pool_close with a call still running on a worker: the call ends
+   with ETRAP (one result), the worker is gone, the pool serves again. */
+static int case_pool_close_busy(void)
+{
+    work_handle h;
+    uint32_t out = 9;
+    EXPECT_STATUS(work_local_async(lh_process_id(), 1, &h), LUCIDITY_OK);
+    uint64_t r[2];
+    EXPECT(!take_report(r), "the call never started");
+    EXPECT(r[0] == h.h.pid, "ran in %llu, not the handle's worker", (unsigned long long)r[0]);
+    lucidity_pool_close(&work_job);
+    EXPECT_STATUS(work_await(&h, &out), LUCIDITY_ETRAP);
+    EXPECT_STATUS(work_await(&h, &out), LUCIDITY_ETRAP); /* reported again */
+    EXPECT(out == 0, "output not zeroed");
+    EXPECT(!lingers(r[0]), "the worker outlived lucidity_pool_close");
+    return pool_still_serves(r[0]);
+}
+
 /* A call that leaves a child running does not end its worker: the child's
    death (its guard kills it, linked to the worker) is not the caller's. */
 static int case_pool_leaver(void)
@@ -338,7 +356,7 @@ static const struct {
     {"pool_exit", case_pool_exit},       {"pool_timeout", case_pool_timeout},
     {"pool_cancel", case_pool_cancel},   {"pool_fanout", case_pool_fanout},
     {"pool_owner", case_pool_owner},     {"pool_leaver", case_pool_leaver},
-    {"pool_nested", case_pool_nested},
+    {"pool_nested", case_pool_nested},   {"pool_close_busy", case_pool_close_busy},
 };
 
 int main(int argc, char **argv)
