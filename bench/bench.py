@@ -177,6 +177,33 @@ def table(samples, info, failures, calls):
           "vs 2b: per-completion cost must not grow with the window")
     us("luc_remote_call", "raw_remote_call", "3a remote round trip (2 workers)")
     per_s("luc_remote_fanout", "raw_remote_fanout", "3b remote fanout 2,000 items, window 64")
+    def ns(name, base, label, note=""):
+        v, b = med(samples, name), med(samples, base) if base else None
+        rows.append((label, "%.0f" % v if v else "n/a", "ns/op", "%.0f" % b if b else "-",
+                     "%.2f" % (v / b) if v and b else "-", note))
+
+    def rate(name, base, label, note=""):
+        v, b = med(samples, name), med(samples, base)
+        rows.append((label, "%.0f" % (1e9 / v) if v else "n/a", "calls/s",
+                     "%.0f" % (1e9 / b) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
+
+    rate("luc_pool_call", "raw_rr", "7a pooled square_local round trip, pool 1",
+         "raw = round trip to an already-running process")
+    rate("luc_pool_call", "luc_call", "7b pooled vs per-call process round trip",
+         "raw column = figure 1 (lucidity_call, a process per call)")
+    pw = info.get("pool_fanout_workers", "?")
+    rate("luc_pool_fanout", "raw_rr_fan", "7c pooled local fanout, pool %s" % pw,
+         "raw = %s running processes, one request in flight each" % pw)
+    rate("luc_pool_fanout", "luc_fanout", "7d pooled vs per-call-process local fanout",
+         "raw column = figure 2b")
+
+    wbytes = info.get("wasm_message_bytes", "?")
+    ns("msg1k_luc", "msg1k_stream", "4w message write+read, %s B Polyline (wasm)" % wbytes,
+       "raw = the pre-issue-14 path: callback streams, one host call per nanopb write")
+    ns("msg1k_raw", "msg1k_luc", "  4w floor: the encoded bytes, one write_data + one read_data",
+       "vs 4w: what host calls still cost")
+    ns("msg1k_encode_mem", "msg1k_luc", "  4w nanopb encode into memory alone (wasm)", "vs 4w")
+    ns("msg1k_decode_mem", "msg1k_luc", "  4w nanopb decode from memory + release (wasm)", "vs 4w")
     for name in ("pb_encode", "pb_decode", "pb_get_encoded_size"):
         v = med(samples, name)
         rows.append(("4 nanopb %s, %s B Polyline (native)" % (name[3:], info.get("pb_message_bytes", "?")),

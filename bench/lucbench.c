@@ -22,6 +22,7 @@
 #include <lucidity.h>
 
 #include "host.h"
+#include "internal.h"
 
 #define BENCH_EXPORT(name) __attribute__((export_name(name)))
 
@@ -278,6 +279,274 @@ static int b_msg_raw_write(int n)
     return 0;
 }
 
+/* ---- figure 4w: a 1 KiB message written and read back in wasm ----
+   A Polyline as bench/pb_bench.c has it (32 Points {x, y, label}, closed, 128
+   bytes of tag: 97 fields, 1,052 bytes). Each op builds the outgoing message
+   and reads it back out of the same scratch buffer (seek_data), so what is
+   timed is encode + decode and their host calls, not a send. */
+typedef struct Point { double x; double y; char *label; } Point;
+typedef struct Polyline {
+    pb_size_t points_count;
+    Point *points;
+    bool closed;
+    pb_bytes_array_t *tag;
+} Polyline;
+#define Point_FIELDLIST(X, a)                                                                      \
+    X(a, STATIC, SINGULAR, DOUBLE, x, 1)                                                           \
+    X(a, STATIC, SINGULAR, DOUBLE, y, 2)                                                           \
+    X(a, POINTER, SINGULAR, STRING, label, 3)
+#define Point_CALLBACK NULL
+#define Point_DEFAULT NULL
+#define Polyline_FIELDLIST(X, a)                                                                   \
+    X(a, POINTER, REPEATED, MESSAGE, points, 1)                                                    \
+    X(a, STATIC, SINGULAR, BOOL, closed, 2)                                                        \
+    X(a, POINTER, SINGULAR, BYTES, tag, 3)
+#define Polyline_CALLBACK NULL
+#define Polyline_DEFAULT NULL
+#define Polyline_points_MSGTYPE Point
+PB_BIND(Point, Point, AUTO)
+PB_BIND(Polyline, Polyline, AUTO)
+
+enum { NPOINTS = 32, TAGLEN = 128 };
+static Polyline poly;
+static uint8_t poly_bytes[2048];
+static size_t poly_len;
+
+static void poly_make(void)
+{
+    static Point pts[NPOINTS];
+    static char labels[NPOINTS][16];
+    static union { pb_bytes_array_t a; uint8_t raw[PB_BYTES_ARRAY_T_ALLOCSIZE(TAGLEN)]; } tag;
+    for (int i = 0; i < NPOINTS; i++) {
+        snprintf(labels[i], sizeof labels[i], "pt-%04d", i);
+        pts[i] = (Point){i * 1.25, i * -0.5 + 0.1, labels[i]};
+    }
+    tag.a.size = TAGLEN;
+    for (int i = 0; i < TAGLEN; i++)
+        tag.a.bytes[i] = (uint8_t)(i * 7);
+    poly = (Polyline){NPOINTS, pts, true, &tag.a};
+    pb_ostream_t os = pb_ostream_from_buffer(poly_bytes, sizeof poly_bytes);
+    poly_len = pb_encode(&os, &Polyline_msg, &poly) ? os.bytes_written : 0;
+    printf("BENCHINFO wasm_message_bytes %zu\n", poly_len);
+}
+
+static int poly_check(Polyline *q)
+{
+    int ok = q->points_count == NPOINTS && q->closed && q->tag && q->tag->size == TAGLEN &&
+             !strcmp(q->points[NPOINTS - 1].label, poly.points[NPOINTS - 1].label);
+    pb_release(&Polyline_msg, q);
+    return ok ? 0 : LUCIDITY_EDECODE;
+}
+
+/* The runtime's path: luc_msg_write (one buffer, one write_data), luc_msg_head +
+   luc_msg_read (one read_data, decode from memory). */
+static int b_msg1k_luc(int n)
+{
+    for (int i = 0; i < n; i++) {
+        if (luc_msg_write(5, LUC_K_ARGS, 0, &Polyline_msg, &poly))
+            return LUCIDITY_EENCODE;
+        lh_seek_data(0);
+        luc_kind kind;
+        int32_t status;
+        Polyline q;
+        memset(&q, 0, sizeof q);
+        if (luc_msg_head(&kind, &status) || luc_msg_read(&Polyline_msg, &q))
+            return LUCIDITY_EDECODE;
+        if (poly_check(&q))
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* The runtime's path before issue 14: a sizing pass, then nanopb's callback
+   streams writing and reading the scratch buffer directly (one host call per
+   callback: ~290 for this message). */
+static int b_msg1k_stream(int n)
+{
+    for (int i = 0; i < n; i++) {
+        size_t size = 0;
+        uint8_t head[8] = {1, 0, 0, 0, 0, 0, 0, 0};
+        if (!pb_get_encoded_size(&size, &Polyline_msg, &poly))
+            return LUCIDITY_EENCODE;
+        lh_create_data(5, 8 + size);
+        lh_write_data(head, sizeof head);
+        pb_ostream_t os = {cb_write, NULL, size, 0, NULL};
+        if (!pb_encode(&os, &Polyline_msg, &poly))
+            return LUCIDITY_EENCODE;
+        lh_seek_data(0);
+        lh_read_data(head, sizeof head);
+        Polyline q;
+        memset(&q, 0, sizeof q);
+        pb_istream_t is = {cb_read, NULL, (size_t)(lh_data_size() - 8), NULL};
+        if (!pb_decode(&is, &Polyline_msg, &q) || poly_check(&q))
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* The floor: the same bytes, already encoded, written and read with one host
+   call each; no nanopb. */
+static int b_msg1k_raw(int n)
+{
+    static uint8_t back[2048];
+    for (int i = 0; i < n; i++) {
+        lh_create_data(5, poly_len);
+        lh_write_data(poly_bytes, (uint32_t)poly_len);
+        lh_seek_data(0);
+        if (lh_read_data(back, (uint32_t)poly_len) != poly_len || back[poly_len - 1] != poly_bytes[poly_len - 1])
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* Attribution: nanopb alone, in memory (no host call). */
+static int b_msg1k_encode_mem(int n)
+{
+    static uint8_t buf[2048];
+    for (int i = 0; i < n; i++) {
+        pb_ostream_t os = pb_ostream_from_buffer(buf, sizeof buf);
+        if (!pb_encode(&os, &Polyline_msg, &poly))
+            return LUCIDITY_EENCODE;
+    }
+    return 0;
+}
+static int b_msg1k_decode_mem(int n)
+{
+    for (int i = 0; i < n; i++) {
+        Polyline q;
+        memset(&q, 0, sizeof q);
+        pb_istream_t is = pb_istream_from_buffer(poly_bytes, poly_len);
+        if (!pb_decode(&is, &Polyline_msg, &q) || poly_check(&q))
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* ---- figure 7: worker pools vs request/reply to already-running processes ---- */
+
+/* A raw server: squares every u32 it receives and replies under the same tag,
+   until it receives tag 0. */
+BENCH_EXPORT("bench_raw_server")
+void bench_raw_server(uint64_t node, uint64_t caller, int64_t tag)
+{
+    (void)node, (void)tag;
+    for (;;) {
+        if (lh_receive(NULL, 0, UINT64_MAX) != LH_RECV_DATA)
+            return;
+        int64_t t = lh_get_tag();
+        uint32_t v = 0;
+        lh_read_data(&v, sizeof v);
+        if (t == 0)
+            return;
+        v *= v;
+        lh_create_data((uint64_t)t, sizeof v);
+        lh_write_data(&v, sizeof v);
+        lh_send(caller);
+    }
+}
+
+enum { POOL_MAX = 64 };
+static uint64_t servers[POOL_MAX];
+static int nservers;
+
+static int servers_start(int k)
+{
+    for (nservers = 0; nservers < k; nservers++) {
+        int64_t cfg = raw_config();
+        uint8_t params[3 * LH_PARAM_SIZE];
+        lh_param_i64(params, 0);
+        lh_param_i64(params + LH_PARAM_SIZE, lh_process_id());
+        lh_param_i64(params + 2 * LH_PARAM_SIZE, 0);
+        const char *entry = "bench_raw_server";
+        uint32_t rc = lh_spawn(0, cfg, -1, entry, (uint32_t)strlen(entry), params, sizeof params,
+                               &servers[nservers]);
+        lh_drop_config((uint64_t)cfg);
+        if (rc)
+            return LUCIDITY_ESPAWN;
+    }
+    return 0;
+}
+
+static void server_send(int s, uint32_t x, int64_t tag)
+{
+    lh_create_data((uint64_t)tag, sizeof x);
+    lh_write_data(&x, sizeof x);
+    lh_send(servers[s]);
+}
+
+static void servers_stop(void)
+{
+    for (int i = 0; i < nservers; i++)
+        server_send(i, 0, 0); /* tag 0: return */
+    nservers = 0;
+}
+
+/* Blocking round trips to one running process. */
+static int b_raw_rr(int n)
+{
+    for (int i = 0; i < n; i++) {
+        int64_t tag = ++tag_counter;
+        uint32_t x = (uint32_t)i + 3;
+        server_send(0, x, tag);
+        if (lh_receive(&tag, 1, UINT64_MAX) != LH_RECV_DATA || raw_result(RAW_PLAIN) != x * x)
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* n requests over the running servers, one in flight per server (what a
+   pooled fanout does with a pool of nservers), each reply taken with one
+   receive over all the servers' tags. */
+static int b_raw_rr_fan(int n)
+{
+    int64_t tags[POOL_MAX];
+    int item[POOL_MAX], next = 0, done = 0, k = nservers < n ? nservers : n;
+    for (int s = 0; s < k; s++) {
+        tags[s] = ++tag_counter;
+        item[s] = next;
+        server_send(s, (uint32_t)next++, tags[s]);
+    }
+    int live = k;
+    while (done < n) {
+        if (lh_receive(tags, (uint32_t)k, UINT64_MAX) != LH_RECV_DATA)
+            return LUCIDITY_ETRAP;
+        int64_t tag = lh_get_tag();
+        int s = 0;
+        while (s < k && tags[s] != tag)
+            s++;
+        if (s == k || raw_result(RAW_PLAIN) != (uint32_t)item[s] * (uint32_t)item[s])
+            return LUCIDITY_EDECODE;
+        done++;
+        if (next < n) {
+            tags[s] = ++tag_counter;
+            item[s] = next;
+            server_send(s, (uint32_t)next++, tags[s]);
+        } else {
+            tags[s] = 0; /* never matches a reply */
+            live--;
+        }
+    }
+    (void)live;
+    return 0;
+}
+
+static uint32_t pool_size = 1;
+
+static int b_luc_pool_call(int n)
+{
+    lucidity_opts o = {.pool = pool_size};
+    for (int i = 0; i < n; i++) {
+        uint32_t out = 0;
+        u32_msg a = {(uint32_t)i + 3};
+        int rc = lucidity_call(&square_job, LUCIDITY_LOCAL, &a, &out, &o);
+        if (rc)
+            return rc;
+        if (out != a.value * a.value)
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
 /* ---- figure 2: async start + await, 16 in flight ---- */
 enum { ASYNC_K = 16 };
 static int b_luc_async(int n)
@@ -361,6 +630,13 @@ static int luc_fanout_window(int n, uint32_t concurrency)
                 printf("fanout item %d: %s\n", i, lucidity_err_name(fan_st[i]));
                 return fan_st[i];
             }
+    return rc ? rc : check_outs(n);
+}
+static int b_luc_pool_fanout(int n)
+{
+    memset(fan_outs, 0, (size_t)n * sizeof *fan_outs);
+    lucidity_fanout_opts fo = {.opts = {.pool = pool_size}};
+    int rc = lucidity_fanout(&square_job, LUCIDITY_LOCAL, fan_args, (size_t)n, fan_outs, fan_st, &fo);
     return rc ? rc : check_outs(n);
 }
 /* The default window (64), and a window as large as the fanout: the cost
@@ -467,6 +743,34 @@ static int env_int(const char *name, int def)
     return v && *v ? atoi(v) : def;
 }
 
+static void run_msg(void)
+{
+    poly_make();
+    MEASURE(2000, {"msg1k_stream", b_msg1k_stream, 0}, {"msg1k_luc", b_msg1k_luc, 0},
+            {"msg1k_raw", b_msg1k_raw, 0}, {"msg1k_encode_mem", b_msg1k_encode_mem, 0},
+            {"msg1k_decode_mem", b_msg1k_decode_mem, 0});
+}
+
+/* Pools: blocking calls on a pool of 1 vs round trips to one running process,
+   and a fanout on a pool of POOL_FAN workers vs as many running processes. */
+enum { POOL_FAN = 8 };
+static void run_pool(int items)
+{
+    if (servers_start(POOL_FAN)) {
+        fail("pool", "raw servers did not start");
+        servers_stop();
+        return;
+    }
+    pool_size = 1;
+    MEASURE(20000, {"raw_rr", b_raw_rr, 0}, {"luc_pool_call", b_luc_pool_call, 0});
+    pool_size = POOL_FAN;
+    printf("BENCHINFO pool_fanout_workers %d\n", POOL_FAN);
+    if (fan_args || !fan_alloc(items))
+        MEASURE(items, {"raw_rr_fan", b_raw_rr_fan, 0}, {"luc_pool_fanout", b_luc_pool_fanout, 0});
+    servers_stop();
+    lucidity_pool_close(NULL);
+}
+
 static void run_local(int calls, int items)
 {
     MEASURE(calls, {"raw_call", b_raw_call, 0}, {"luc_call", b_luc_call, 0},
@@ -475,6 +779,7 @@ static void run_local(int calls, int items)
             {"raw_call+config+link+nanopb", b_raw_call_all, 0});
     MEASURE(10000, {"config_only", b_config_only, 0}, {"msg_write_nanopb", b_msg_pb_write, 0},
             {"msg_write_raw", b_msg_raw_write, 0});
+    run_msg();
     MEASURE(calls, {"raw_async", b_raw_async, 0}, {"luc_async", b_luc_async, 0});
     if (fan_alloc(items)) {
         fail("fanout", "out of memory");
@@ -483,6 +788,7 @@ static void run_local(int calls, int items)
     fan_where = LUCIDITY_LOCAL;
     MEASURE(items, {"raw_fanout", b_raw_fanout, 0}, {"luc_fanout", b_luc_fanout, 0},
             {"luc_fanout_wide", b_luc_fanout_wide, 0});
+    run_pool(items);
 }
 
 static void run_remote(void)
@@ -524,6 +830,10 @@ int main(int argc, char **argv)
     lh_die_when_link_dies(0); /* raw linked variants: a death is a message */
     if (mode && !strcmp(mode, "remote"))
         run_remote();
+    else if (mode && !strcmp(mode, "msg"))
+        run_msg();
+    else if (mode && !strcmp(mode, "pool"))
+        run_pool(argc > 4 ? atoi(argv[4]) : 10000);
     else
         run_local(argc > 3 ? atoi(argv[3]) : 300, argc > 4 ? atoi(argv[4]) : 10000);
     printf("BENCHDONE %s\n", failed ? "with failures" : "ok");

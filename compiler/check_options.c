@@ -31,6 +31,7 @@ static const jobc_option_spec jobc_options[] = {
     {"concurrency", JOBC_OPT_COUNT, 1, 1000000, {0}},
     {"remote_fallback", JOBC_OPT_ENUM, 0, 0, {"local", "error", NULL}},
     {"liveness", JOBC_OPT_DURATION, 1, 3600 * 1000, {0}}, /* up to an hour */
+    {"pool", JOBC_OPT_COUNT, 1, JOBC_POOL_MAX, {0}},
     {"init_retry_interval_ms", JOBC_OPT_COUNT, 1, JOBC_U32_MAX, {0}},
     {"sync_retry_interval_ms", JOBC_OPT_COUNT, 1, JOBC_U32_MAX, {0}},
     {"async_init_retry_interval_ms", JOBC_OPT_COUNT, 1, JOBC_U32_MAX, {0}},
@@ -122,7 +123,8 @@ static void jobc_apply_option(jobc_opts *o, size_t index, uint64_t n)
     case 5: o->concurrency = (uint32_t)n; break;
     case 6: o->remote_fallback = (int)n; break;
     case 7: o->liveness_ms = n; break;
-    default: o->intervals[index - 8] = n; break;
+    case 8: o->pool = (uint32_t)n; break;
+    default: o->intervals[index - 9] = n; break;
     }
 }
 
@@ -160,6 +162,18 @@ void jobc_check_options(jobc_checker *c, const idl_job *job, jobc_opts *o)
             continue;
         }
         jobc_apply_option(o, k, n);
+    }
+    /* A pool worker serves many calls, while lunatic's fuel is a budget of the
+       whole process: a per-call fuel cannot be kept (the runtime says EINVAL). */
+    if (o->pool && o->fuel && o->fuel != JOBC_UNLIMITED) {
+        const idl_option *pool = NULL, *fuel = NULL;
+        for (size_t i = 0; i < job->noptions; i++) {
+            if (strcmp(job->options[i]->name, "pool") == 0) pool = job->options[i];
+            if (strcmp(job->options[i]->name, "fuel") == 0) fuel = job->options[i];
+        }
+        JOBC_ERROR(c, pool->loc, "option 'pool' cannot be combined with a fuel limit: a worker "
+                   "serves many calls, and fuel is per process");
+        JOBC_NOTE(c, fuel->loc, "'fuel' is set here");
     }
 }
 

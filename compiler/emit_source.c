@@ -82,6 +82,7 @@ static void jobc_defaults(const jobc_opts *o, jobc_buf *b)
     JOBC_NUM(timeout_ms)
     JOBC_COUNT(retries)
     JOBC_COUNT(concurrency)
+    JOBC_COUNT(pool)
     JOBC_NUM(liveness_ms)
 #undef JOBC_NUM
 #undef JOBC_COUNT

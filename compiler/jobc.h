@@ -66,10 +66,11 @@ enum { JOBC_FANOUT_NONE, JOBC_FANOUT_ROUNDROBIN, JOBC_FANOUT_RANDOM };
 enum { JOBC_FALLBACK_NONE, JOBC_FALLBACK_LOCAL, JOBC_FALLBACK_ERROR };
 #define JOBC_NINTERVALS 6
 #define JOBC_UNLIMITED UINT64_MAX
+#define JOBC_POOL_MAX 4096 /* workers per job per caller */
 
 typedef struct jobc_opts {
     uint64_t memory, fuel, timeout_ms, liveness_ms;
-    uint32_t retries, concurrency;
+    uint32_t retries, concurrency, pool;
     int fanout, remote_fallback;
     uint64_t intervals[JOBC_NINTERVALS]; /* in the order of jobc_interval_names */
 } jobc_opts;

@@ -32,7 +32,7 @@ extern "C" {
 #define LUCIDITY_VERSION_MAJOR 0
 #define LUCIDITY_VERSION_MINOR 1
 /* Generated code checks this; bump it whenever lucidity_job changes shape. */
-#define LUCIDITY_ABI_VERSION 2
+#define LUCIDITY_ABI_VERSION 3
 
 /*
  * Status codes: 0 is success, LUCIDITY_PENDING (positive) means "not yet",
@@ -85,7 +85,7 @@ typedef enum lucidity_remote_fallback {
  * Options. A .job file's options become the job's defaults (lucidity_job.defaults);
  * a call may pass its own lucidity_opts, whose non-zero fields override them.
  * Built-in defaults where neither says: memory 100 MiB, fuel unlimited, no
- * timeout, retries 0, concurrency 64, liveness 100 ms, roundrobin, local fallback.
+ * timeout, retries 0, concurrency 64, no pool, liveness 100 ms, roundrobin, local fallback.
  */
 typedef struct lucidity_opts {
     uint64_t memory;      /* bytes of linear memory for the job process */
@@ -93,6 +93,11 @@ typedef struct lucidity_opts {
     uint64_t timeout_ms;  /* per job; LUCIDITY_NONE = no timeout */
     uint32_t retries;     /* re-dispatches of a remote item whose node is lost */
     uint32_t concurrency; /* fanout: max items in flight */
+    /* Local calls are served by up to `pool` long-lived worker processes of this
+       caller (0: a fresh process per call). A worker keeps its state between
+       calls; memory is per worker; a finite fuel with a pool is LUCIDITY_EINVAL.
+       See docs/runtime.md, "Worker pools". */
+    uint32_t pool;
     uint64_t liveness_ms; /* period at which a waiting call re-checks what it waits on */
     lucidity_fanout_scheme fanout;
     lucidity_remote_fallback remote_fallback;
@@ -144,7 +149,7 @@ typedef struct lucidity_handle {
     uint64_t check;       /* marks a started handle */
     const lucidity_job *job;
     const void *transport; /* local or remote */
-    uint64_t pid;         /* read-only: the job process; for remote calls the local helper */
+    uint64_t pid;         /* read-only: the job process (pooled: its worker); remote: the helper */
     uint64_t node;        /* read-only: node the job runs on (0: this node) */
     int64_t tag;          /* reply tag of this call (of its current dispatch, if remote) */
     int64_t link_tag;     /* link tag of the local process we watch */
@@ -153,6 +158,8 @@ typedef struct lucidity_handle {
     int status;           /* final status once known */
     int exit_code;        /* read-only: the job's exit() code when the status is LUCIDITY_EEXIT */
     lucidity_opts opts;   /* resolved options of this call */
+    uint32_t pool_id;     /* pooled local call: its pool and worker (1-based; 0: not pooled) */
+    uint32_t worker_id;
     /* remote calls only */
     uint64_t remote_pid;  /* the job's supervisor on `node` (0 until spawned) */
     uint32_t tries;       /* dispatches so far */
@@ -203,6 +210,12 @@ int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *a
 /* The body of every generated process entry: receive arguments, invoke, reply. */
 void lucidity_serve(const lucidity_job *job, uint64_t caller_node, uint64_t caller_pid,
                     int64_t tag);
+
+/* Ends this process's pool workers of `job` (NULL: of every job) and forgets
+   them; a later pooled call starts new ones. Calls still running on them end
+   with LUCIDITY_ETRAP. Pools also end when this process ends (its entry or
+   main returns) or dies (the workers are linked to it). */
+void lucidity_pool_close(const lucidity_job *job);
 
 /* This process's node id (0 when not running as a distributed node). */
 uint64_t lucidity_node_id(void);

@@ -68,6 +68,10 @@ int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *ar
     if (!job || job->abi_version != LUCIDITY_ABI_VERSION || (!args && job->args_size) ||
         (where != LUCIDITY_LOCAL && where != LUCIDITY_REMOTE))
         return h->status = LUCIDITY_EINVAL;
+    /* A worker lives across calls, while lunatic's fuel is a budget of the whole
+       process: a per-call fuel limit cannot be kept with a pool. */
+    if (o->pool && o->fuel != LUCIDITY_NONE)
+        return h->status = LUCIDITY_EINVAL;
     int rc = luc_check_args(job->args_fields, args);
     if (rc == LUCIDITY_OK)
         rc = luc_pick_node(o, where, &h->node);

@@ -337,6 +337,9 @@ int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *a
                     .outs = outs, .statuses = statuses, .n = n};
     luc_opts_resolve(&f.o, job, fopts ? &fopts->opts : NULL);
     f.window = f.o.concurrency < n ? f.o.concurrency : n;
+    /* A pooled job's local items run on its workers: no more at once than there are. */
+    if (f.o.pool && where == LUCIDITY_LOCAL && f.o.pool < f.window)
+        f.window = f.o.pool;
     if (n == 0)
         return LUCIDITY_OK;
     size_t map_size = 16;

@@ -13,6 +13,7 @@
  *   fanout.c  N calls with a bounded window, as one wait set
  *   node.c    where a remote call runs, and whether its node is still there
  *   exit.c    exit(): the app's exit status for `lucidity run`, a job's EEXIT reply
+ *   pool.c    worker pools of local calls (the caller's side; serve.c runs the workers)
  * Code run by processes of the runtime's own, one file per role:
  *   serve.c      the job process (every generated entry)
  *   guard.c      the guard of a job process that spawned processes itself
@@ -65,6 +66,21 @@ typedef enum luc_kind {
 /* Tag of the helper's probes to its supervisor. */
 #define LUC_PROBE_TAG ((int64_t)1 << 47)
 
+/* A message encoded in memory, sent with one write (msg.c): the header, then
+   the payload; on the stack up to LUC_MSG_STACK payload bytes, else malloc'd. */
+#define LUC_HEAD_SIZE 8
+#define LUC_MSG_STACK 2048
+typedef struct luc_msg_buf {
+    uint8_t *data; /* stack or heap */
+    size_t len;    /* header included */
+    uint8_t stack[LUC_HEAD_SIZE + LUC_MSG_STACK];
+} luc_msg_buf;
+/* EENCODE (not encodable) or ENOMEM; on success free it with luc_msg_buf_free. */
+LUC_CHECK int luc_msg_encode(luc_msg_buf *b, luc_kind kind, int32_t status,
+                             const pb_msgdesc_t *fields, const void *src);
+/* Makes b the outgoing message under tag (one create_data, one write_data). */
+LUC_CHECK int luc_msg_put(const luc_msg_buf *b, int64_t tag);
+void luc_msg_buf_free(luc_msg_buf *b);
 LUC_CHECK int luc_msg_begin(int64_t tag, luc_kind kind, int32_t status, size_t payload);
 LUC_CHECK int luc_msg_append(const void *data, size_t len);
 LUC_CHECK int luc_msg_write(int64_t tag, luc_kind kind, int32_t status,
@@ -86,6 +102,7 @@ LUC_CHECK int luc_tell(uint64_t pid, int64_t tag, luc_kind kind, int32_t status)
 
 /* proc.c */
 int64_t luc_new_tag(void);
+void luc_tag_reserve(int64_t tag); /* luc_new_tag never returns it */
 uint64_t luc_now_ms(void);
 uint64_t luc_add_sat(uint64_t a, uint64_t b);
 uint64_t luc_lost_after(uint64_t liveness_ms);
@@ -170,6 +187,14 @@ void luc_guard_set_parent(uint64_t parent);
 LUC_CHECK int luc_guard_ready(void);
 LUC_CHECK int luc_guard_adopt(uint64_t pid);
 void luc_guard_end(void);
+
+/* pool.c: a pooled local call takes an idle worker, or spawns one while the
+   pool has room: h->pid, h->tag (= the worker's link tag), pool_id, worker_id
+   set. LUCIDITY_PENDING: the pool is full and busy (run a fresh process). */
+#define LUC_POOL_NODE UINT64_MAX /* caller node of a worker's spawn: serve in a loop */
+LUC_CHECK int luc_pool_acquire(lucidity_handle *h);
+/* The call is over: keep the worker for the next call, or end it. */
+void luc_pool_release(lucidity_handle *h, bool keep);
 
 /* node.c: where to run; LUCIDITY_OK and *node (0 = here), or ENONODE. */
 int luc_pick_node(const lucidity_opts *o, lucidity_where where, uint64_t *node);

@@ -3,8 +3,6 @@
  * the caller with link tag == reply tag, so one tagged receive yields either
  * the reply or the job's death.
  */
-#include <pb_encode.h>
-
 #include "host.h"
 #include "internal.h"
 
@@ -12,17 +10,25 @@ static int luc_local_begin(lucidity_handle *h, const void *args)
 {
     const lucidity_job *job = h->job;
     /* Encode first: a bad argument fails the call before any process exists. */
-    size_t size = 0;
-    if (!pb_get_encoded_size(&size, job->args_fields, args))
-        return LUCIDITY_EENCODE;
-    int rc = luc_spawn_job(job->entry, h->opts.memory, h->opts.fuel, h->tag, &h->pid);
-    /* The message is built right before the send that takes it. */
+    luc_msg_buf m;
+    int rc = luc_msg_encode(&m, LUC_K_ARGS, 0, job->args_fields, args);
+    if (rc == LUCIDITY_OK && h->opts.pool) {
+        rc = luc_pool_acquire(h);
+        if (rc == LUCIDITY_PENDING)
+            rc = LUCIDITY_OK; /* no worker free: this call gets a process of its own */
+    }
+    if (rc == LUCIDITY_OK && !h->pool_id)
+        rc = luc_spawn_job(job->entry, h->opts.memory, h->opts.fuel, h->tag, &h->pid);
+    /* The message is made the outgoing one right before the send that takes it. */
     if (rc == LUCIDITY_OK)
-        rc = luc_msg_write(h->tag, LUC_K_ARGS, 0, job->args_fields, args);
+        rc = luc_msg_put(&m, h->tag);
     if (rc == LUCIDITY_OK)
         rc = luc_send(h->pid);
-    if (rc != LUCIDITY_OK && h->pid)
+    if (rc != LUCIDITY_OK && h->pool_id)
+        luc_pool_release(h, false);
+    else if (rc != LUCIDITY_OK && h->pid)
         luc_stop(h->pid, h->tag);
+    luc_msg_buf_free(&m);
     return rc;
 }
 
@@ -58,13 +64,21 @@ static int luc_local_on_wake(lucidity_handle *h)
 
 static void luc_local_abandon(lucidity_handle *h)
 {
-    luc_stop(h->pid, h->tag);
+    if (h->pool_id)
+        luc_pool_release(h, false); /* the worker is busy with this call: it ends */
+    else
+        luc_stop(h->pid, h->tag);
 }
 
 static void luc_local_end(lucidity_handle *h, int rc)
 {
-    /* exit(n) replied first and then fails as a link death: drop that too. */
-    if (rc == LUCIDITY_EEXIT)
+    /* A worker that replied serves on; one that died, exited or was stopped is
+       replaced. exit(n) replied first and then fails as a link death: drop that too. */
+    bool gone = rc == LUCIDITY_ETRAP || rc == LUCIDITY_EEXIT || rc == LUCIDITY_ETIMEOUT ||
+                rc == LUCIDITY_ECANCELLED;
+    if (h->pool_id)
+        luc_pool_release(h, !gone);
+    else if (rc == LUCIDITY_EEXIT)
         luc_stop(h->pid, h->tag);
 }
 

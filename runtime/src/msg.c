@@ -4,10 +4,18 @@
  *
  * Each lunatic process has one scratch buffer: create_data() starts an
  * outgoing message, send() takes it away, receive() replaces it with an
- * incoming one. Encoding writes straight into it and decoding reads straight
- * out of it, so a message is never copied through an intermediate buffer of
- * ours. A message is built by luc_msg_begin (+ appends) right before the one
- * send that takes it; no code relies on an older message still being there.
+ * incoming one. A message is built by luc_msg_begin (+ appends) or
+ * luc_msg_write right before the one send that takes it; no code relies on an
+ * older message still being there.
+ *
+ * Every host call costs about as much as encoding a few fields, so a
+ * protobuf payload is never streamed into the scratch buffer field by field
+ * (nanopb's write callback runs once per tag, length and value: ~290 host
+ * calls for a 1 KiB message). It is encoded into memory of ours and written
+ * with one write_data; decoding reads the payload with one read_data and
+ * decodes from memory. Payloads up to LUC_MSG_STACK bytes use a buffer on the
+ * stack (no sizing pass, no allocation); larger ones are sized, allocated
+ * and encoded again.
  *
  * Layout: [u32 kind][i32 status] little-endian, then the kind's payload
  * (protobuf for ARGS and REPLY). Kinds are in internal.h.
@@ -20,20 +28,6 @@
 #include "host.h"
 #include "internal.h"
 
-#define LUC_HEAD_SIZE 8
-
-static bool luc_write_cb(pb_ostream_t *stream, const pb_byte_t *buf, size_t count)
-{
-    (void)stream;
-    return lh_write_data(buf, (uint32_t)count) == count;
-}
-
-static bool luc_read_cb(pb_istream_t *stream, pb_byte_t *buf, size_t count)
-{
-    (void)stream;
-    return lh_read_data(buf, (uint32_t)count) == count;
-}
-
 static void luc_put32(uint8_t *p, uint32_t v)
 {
     for (int i = 0; i < 4; i++)
@@ -45,11 +39,16 @@ static uint32_t luc_get32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
+static void luc_msg_head_put(uint8_t *p, luc_kind kind, int32_t status)
+{
+    luc_put32(p, (uint32_t)kind);
+    luc_put32(p + 4, (uint32_t)status);
+}
+
 int luc_msg_begin(int64_t tag, luc_kind kind, int32_t status, size_t payload)
 {
     uint8_t head[LUC_HEAD_SIZE];
-    luc_put32(head, (uint32_t)kind);
-    luc_put32(head + 4, (uint32_t)status);
+    luc_msg_head_put(head, kind, status);
     lh_create_data((uint64_t)tag, LUC_HEAD_SIZE + payload);
     return luc_msg_append(head, sizeof head);
 }
@@ -61,17 +60,62 @@ int luc_msg_append(const void *data, size_t len)
     return lh_write_data(data, (uint32_t)len) == len ? LUCIDITY_OK : LUCIDITY_EENCODE;
 }
 
+int luc_msg_encode(luc_msg_buf *b, luc_kind kind, int32_t status, const pb_msgdesc_t *fields,
+                   const void *src)
+{
+    b->data = b->stack;
+    b->len = LUC_HEAD_SIZE;
+    luc_msg_head_put(b->data, kind, status);
+    if (!fields)
+        return LUCIDITY_OK;
+    pb_ostream_t os = pb_ostream_from_buffer(b->data + LUC_HEAD_SIZE, LUC_MSG_STACK);
+    if (pb_encode(&os, fields, src)) {
+        b->len += os.bytes_written;
+        return LUCIDITY_OK;
+    }
+    /* Too large for the stack buffer, or not encodable at all: the sizing pass
+       tells which (a message that fits and still failed is the latter). */
+    size_t size = 0;
+    if (!pb_get_encoded_size(&size, fields, src) || size <= LUC_MSG_STACK ||
+        size > UINT32_MAX - LUC_HEAD_SIZE)
+        return LUCIDITY_EENCODE;
+    uint8_t *heap = malloc(LUC_HEAD_SIZE + size);
+    if (!heap)
+        return LUCIDITY_ENOMEM;
+    memcpy(heap, b->stack, LUC_HEAD_SIZE);
+    os = pb_ostream_from_buffer(heap + LUC_HEAD_SIZE, size);
+    if (!pb_encode(&os, fields, src)) {
+        free(heap);
+        return LUCIDITY_EENCODE;
+    }
+    b->data = heap;
+    b->len += os.bytes_written;
+    return LUCIDITY_OK;
+}
+
+int luc_msg_put(const luc_msg_buf *b, int64_t tag)
+{
+    lh_create_data((uint64_t)tag, b->len);
+    return luc_msg_append(b->data, b->len);
+}
+
+void luc_msg_buf_free(luc_msg_buf *b)
+{
+    if (b->data != b->stack)
+        free(b->data);
+    b->data = b->stack;
+    b->len = 0;
+}
+
 int luc_msg_write(int64_t tag, luc_kind kind, int32_t status, const pb_msgdesc_t *fields,
                   const void *src)
 {
-    size_t size = 0;
-    if (fields && !pb_get_encoded_size(&size, fields, src))
-        return LUCIDITY_EENCODE;
-    int rc = luc_msg_begin(tag, kind, status, size);
-    if (rc != LUCIDITY_OK || !fields)
-        return rc;
-    pb_ostream_t os = {luc_write_cb, NULL, size, 0, NULL};
-    return pb_encode(&os, fields, src) ? LUCIDITY_OK : LUCIDITY_EENCODE;
+    luc_msg_buf b;
+    int rc = luc_msg_encode(&b, kind, status, fields, src);
+    if (rc == LUCIDITY_OK)
+        rc = luc_msg_put(&b, tag);
+    luc_msg_buf_free(&b);
+    return rc;
 }
 
 int luc_msg_head(luc_kind *kind, int32_t *status)
@@ -99,19 +143,31 @@ int luc_msg_take_i32(int32_t *v)
     return rc;
 }
 
-/* Decodes the rest of the buffer. nanopb allocates strings, bytes and arrays
- * with pb_realloc, which is luc_pb_realloc (pb_alloc.c): running out of memory inside the
- * job's limit is told apart from malformed data by the allocator itself. */
+/* Decodes the rest of the buffer, read with one read_data. nanopb allocates
+ * strings, bytes and arrays with pb_realloc, which is luc_pb_realloc
+ * (pb_alloc.c): running out of memory inside the job's limit is told apart
+ * from malformed data by the allocator itself. */
 int luc_msg_read(const pb_msgdesc_t *fields, void *dst)
 {
     uint64_t size = lh_data_size();
-    if (size < LUC_HEAD_SIZE)
+    if (size < LUC_HEAD_SIZE || size - LUC_HEAD_SIZE > UINT32_MAX)
         return LUCIDITY_EDECODE;
-    pb_istream_t is = {luc_read_cb, NULL, (size_t)(size - LUC_HEAD_SIZE), NULL};
-    (void)luc_pb_alloc_failed(true);
-    if (pb_decode(&is, fields, dst))
-        return LUCIDITY_OK;
-    return luc_pb_alloc_failed(true) ? LUCIDITY_ENOMEM : LUCIDITY_EDECODE;
+    size_t len = (size_t)(size - LUC_HEAD_SIZE);
+    uint8_t stack[LUC_MSG_STACK];
+    uint8_t *buf = len <= sizeof stack ? stack : malloc(len);
+    if (!buf)
+        return LUCIDITY_ENOMEM;
+    /* The header was read by luc_msg_head: the payload follows. */
+    int rc = lh_read_data(buf, (uint32_t)len) == len ? LUCIDITY_OK : LUCIDITY_EDECODE;
+    if (rc == LUCIDITY_OK) {
+        pb_istream_t is = pb_istream_from_buffer(buf, len);
+        (void)luc_pb_alloc_failed(true);
+        if (!pb_decode(&is, fields, dst))
+            rc = luc_pb_alloc_failed(true) ? LUCIDITY_ENOMEM : LUCIDITY_EDECODE;
+    }
+    if (buf != stack)
+        free(buf);
+    return rc;
 }
 
 int luc_msg_read_args(const pb_msgdesc_t *fields, void *dst)

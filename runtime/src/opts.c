@@ -1,5 +1,7 @@
 /* opts.c - option resolution: a call's overrides, then the job's .job options,
  * then built-in defaults. 0 means "not set" at every level. */
+#include <string.h>
+
 #include "internal.h"
 
 #define LUC_PICK(field, builtin)                                                       \
@@ -8,11 +10,14 @@
 
 void luc_opts_resolve(lucidity_opts *out, const lucidity_job *job, const lucidity_opts *call)
 {
+    /* Padding too (after `pool`): resolved options compare equal byte for byte. */
+    memset(out, 0, sizeof *out);
     LUC_PICK(memory, LUC_DEFAULT_MEMORY);
     LUC_PICK(fuel, LUCIDITY_NONE);
     LUC_PICK(timeout_ms, LUCIDITY_NONE);
     LUC_PICK(retries, 0);
     LUC_PICK(concurrency, LUC_DEFAULT_CONCURRENCY);
+    LUC_PICK(pool, 0);
     LUC_PICK(fanout, LUCIDITY_FANOUT_ROUNDROBIN);
     LUC_PICK(remote_fallback, LUCIDITY_FALLBACK_LOCAL);
     LUC_PICK(init_retry_interval_ms, 0);

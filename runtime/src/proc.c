@@ -11,10 +11,21 @@
  * own wasm instance, so this counter is per process, never shared. Tags start
  * at 2^48 to stay clear of tags an application picks for its own messages. */
 static int64_t luc_tag_counter = (int64_t)1 << 48;
+/* A pool worker's request tag, chosen by its caller's counter: this process
+   never makes it a tag of its own, so no receive or drain of ours takes a
+   request (0: none). */
+static int64_t luc_tag_reserved;
 
 int64_t luc_new_tag(void)
 {
-    return ++luc_tag_counter;
+    if (++luc_tag_counter == luc_tag_reserved)
+        ++luc_tag_counter;
+    return luc_tag_counter;
+}
+
+void luc_tag_reserve(int64_t tag)
+{
+    luc_tag_reserved = tag;
 }
 
 /* Milliseconds on the monotonic clock, never 0: absolute times of 0 mean

@@ -201,6 +201,18 @@ static void test_option_values_resolved(void **state)
     done(&c);
 }
 
+static void test_pool_option(void **state)
+{
+    (void)state;
+    checked c = check("job f() { pool = 16; fuel = 0; }");
+    assert_int_equal(c.errors, 0);
+    assert_int_equal(c.m.opts[0].pool, 16);
+    done(&c);
+    EXPECT("job f() { fuel = 5; pool = 2; }", 1,
+           "1:21:option 'pool' cannot be combined with a fuel limit: a worker serves many "
+           "calls, and fuel is per process\n1:11:note: 'fuel' is set here\n");
+}
+
 static void test_duplicate_option(void **state)
 {
     (void)state;
@@ -242,6 +254,7 @@ int main(void)
         cmocka_unit_test(test_option_ranges),
         cmocka_unit_test(test_option_values),
         cmocka_unit_test(test_option_values_resolved),
+        cmocka_unit_test(test_pool_option),
         cmocka_unit_test(test_duplicate_option),
         cmocka_unit_test(test_package_rules),
         cmocka_unit_test(test_edit_distance),

@@ -40,6 +40,7 @@ static struct {
     bool fail_config;
     uint64_t now;
     size_t alive, max_alive, receives;
+    size_t writes, reads; /* write_data / read_data calls, by anyone */
     uint64_t last_timeout;
     uint64_t spin_at;  /* clock of the caller's last zero-timeout receive */
     size_t spin_count; /* zero-timeout receives in a row at that clock */
@@ -364,6 +365,8 @@ size_t fake_spawn_count(void) { return fk.njobs; }
 size_t fake_alive_jobs(void) { return fk.alive; }
 size_t fake_max_alive_jobs(void) { return fk.max_alive; }
 size_t fake_receive_count(void) { return fk.receives; }
+size_t fake_write_count(void) { return fk.writes; }
+size_t fake_read_count(void) { return fk.reads; }
 uint64_t fake_last_receive_timeout(void) { return fk.last_timeout; }
 uint32_t fake_last_receive_tag_count(void) { return fk.last_tag_count; }
 size_t fake_live_errors(void) { return fk.live_errors; }
@@ -497,6 +500,7 @@ void lh_create_data(uint64_t tag, uint64_t capacity)
 uint32_t lh_write_data(const void *data, uint32_t len)
 {
     fake_msg *s = &fk.current->scratch;
+    fk.writes++;
     s->data = realloc(s->data, s->len + len + 1);
     memcpy(s->data + s->len, data, len);
     s->len += len;
@@ -506,6 +510,7 @@ uint32_t lh_write_data(const void *data, uint32_t len)
 uint32_t lh_read_data(void *data, uint32_t len)
 {
     fake_proc *me = fk.current;
+    fk.reads++;
     size_t left = me->scratch.len > me->scratch_pos ? me->scratch.len - me->scratch_pos : 0;
     uint32_t n = left < len ? (uint32_t)left : len;
     if (n)

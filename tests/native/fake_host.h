@@ -99,6 +99,8 @@ size_t fake_spawn_count(void);     /* spawn attempts */
 size_t fake_alive_jobs(void);
 size_t fake_max_alive_jobs(void);  /* most jobs alive at once since reset */
 size_t fake_receive_count(void);   /* receives by the caller */
+size_t fake_write_count(void);     /* write_data calls since reset (any process) */
+size_t fake_read_count(void);      /* read_data calls since reset (any process) */
 uint64_t fake_last_receive_timeout(void);
 uint32_t fake_last_receive_tag_count(void);
 size_t fake_live_configs(void);    /* created and not dropped */

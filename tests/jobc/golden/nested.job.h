@@ -34,8 +34,8 @@
 #ifndef PB_ENABLE_MALLOC
 #error "jobc output needs nanopb built with PB_ENABLE_MALLOC"
 #endif
-#if LUCIDITY_ABI_VERSION != 2
-#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 2"
+#if LUCIDITY_ABI_VERSION != 3
+#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 3"
 #endif
 
 #ifdef __cplusplus

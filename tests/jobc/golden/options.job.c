@@ -7,6 +7,8 @@ PB_BIND(slow_args, slow_args, AUTO)
 PB_BIND(slow_result, slow_result, AUTO)
 PB_BIND(quick_args, quick_args, AUTO)
 PB_BIND(quick_result, quick_result, AUTO)
+PB_BIND(pooled_args, pooled_args, AUTO)
+PB_BIND(pooled_result, pooled_result, AUTO)
 
 #ifndef LUCIDITY_DESCRIPTORS_ONLY
 /* job pythagorean */
@@ -259,6 +261,86 @@ __attribute__((export_name("lucidity_job_quick")))
 void quick__entry(uint64_t caller_node, uint64_t caller_pid, int64_t tag)
 {
     lucidity_serve(&quick_job, caller_node, caller_pid, tag);
+}
+
+/* job pooled */
+static void pooled__invoke(const void *args__, void *result__)
+{
+    const pooled_args *in__ = args__;
+    pooled_result *out__ = result__;
+    out__->value = pooled(in__->n);
+}
+
+/* Moves the decoded result into the caller's output (ownership moves with it). */
+static void pooled__unpack(void *out, void *result__)
+{
+    *(uint64_t *)out = ((pooled_result *)result__)->value;
+}
+
+const lucidity_job pooled_job = {
+    LUCIDITY_ABI_VERSION,
+    "pooled",
+    "lucidity_job_pooled",
+    pooled_args_fields,
+    sizeof(pooled_args),
+    pooled_result_fields,
+    sizeof(pooled_result),
+    sizeof(uint64_t),
+    pooled__invoke,
+    pooled__unpack,
+    {
+        .memory = 16777216u,
+        .pool = 8u,
+    },
+};
+
+int pooled_local_with(uint64_t n, uint64_t *out, const lucidity_opts *opts)
+{
+    pooled_args args__ = {.n = n};
+    return lucidity_call(&pooled_job, LUCIDITY_LOCAL, &args__, out, opts);
+}
+
+int pooled_remote_with(uint64_t n, uint64_t *out, const lucidity_opts *opts)
+{
+    pooled_args args__ = {.n = n};
+    return lucidity_call(&pooled_job, LUCIDITY_REMOTE, &args__, out, opts);
+}
+
+int pooled_local_async_with(uint64_t n, pooled_handle *h, const lucidity_opts *opts)
+{
+    pooled_args args__ = {.n = n};
+    return lucidity_start(&pooled_job, LUCIDITY_LOCAL, &args__, &h->h, opts);
+}
+
+int pooled_remote_async_with(uint64_t n, pooled_handle *h, const lucidity_opts *opts)
+{
+    pooled_args args__ = {.n = n};
+    return lucidity_start(&pooled_job, LUCIDITY_REMOTE, &args__, &h->h, opts);
+}
+
+int pooled_try_get(pooled_handle *h, uint64_t *out) { return lucidity_try_get(&h->h, out); }
+int pooled_await(pooled_handle *h, uint64_t *out) { return lucidity_await(&h->h, out); }
+int pooled_await_timeout(pooled_handle *h, uint64_t ms, uint64_t *out) { return lucidity_await_timeout(&h->h, ms, out); }
+int pooled_cancel(pooled_handle *h) { return lucidity_cancel(&h->h); }
+
+int pooled_local_fanout_with(const pooled_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts)
+{
+    return lucidity_fanout(&pooled_job, LUCIDITY_LOCAL, items, n, outs, statuses, fopts);
+}
+
+int pooled_remote_fanout_with(const pooled_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts)
+{
+    return lucidity_fanout(&pooled_job, LUCIDITY_REMOTE, items, n, outs, statuses, fopts);
+}
+
+/* The job process's entry: exported from wasm modules under "lucidity_job_pooled". */
+void pooled__entry(uint64_t caller_node, uint64_t caller_pid, int64_t tag);
+#ifdef __wasm__
+__attribute__((export_name("lucidity_job_pooled")))
+#endif
+void pooled__entry(uint64_t caller_node, uint64_t caller_pid, int64_t tag)
+{
+    lucidity_serve(&pooled_job, caller_node, caller_pid, tag);
 }
 
 #endif /* LUCIDITY_DESCRIPTORS_ONLY */

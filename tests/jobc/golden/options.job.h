@@ -34,8 +34,8 @@
 #ifndef PB_ENABLE_MALLOC
 #error "jobc output needs nanopb built with PB_ENABLE_MALLOC"
 #endif
-#if LUCIDITY_ABI_VERSION != 2
-#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 2"
+#if LUCIDITY_ABI_VERSION != 3
+#error "regenerate this file: it was made by jobc 0.1.0 for lucidity ABI 3"
 #endif
 
 #ifdef __cplusplus
@@ -48,6 +48,8 @@ typedef struct slow_args slow_args;
 typedef struct slow_result slow_result;
 typedef struct quick_args quick_args;
 typedef struct quick_result quick_result;
+typedef struct pooled_args pooled_args;
+typedef struct pooled_result pooled_result;
 
 /* arguments of one call (a nanopb message) */
 struct pythagorean_args {
@@ -77,6 +79,16 @@ struct quick_args {
 
 /* result of one call (a nanopb message; field 'value') */
 struct quick_result {
+    uint64_t value;
+};
+
+/* arguments of one call (a nanopb message) */
+struct pooled_args {
+    uint64_t n;
+};
+
+/* result of one call (a nanopb message; field 'value') */
+struct pooled_result {
     uint64_t value;
 };
 
@@ -128,6 +140,22 @@ X__(a__, STATIC,   SINGULAR, UINT64,   value,             1)
 #define quick_result_DEFAULT NULL
 extern const pb_msgdesc_t quick_result_msg;
 #define quick_result_fields &quick_result_msg
+
+/* Macro parameters end in "__" so that fields named a or X (never "__") stay intact. */
+#define pooled_args_FIELDLIST(X__, a__) \
+X__(a__, STATIC,   SINGULAR, UINT64,   n,                 1)
+#define pooled_args_CALLBACK NULL
+#define pooled_args_DEFAULT NULL
+extern const pb_msgdesc_t pooled_args_msg;
+#define pooled_args_fields &pooled_args_msg
+
+/* Macro parameters end in "__" so that fields named a or X (never "__") stay intact. */
+#define pooled_result_FIELDLIST(X__, a__) \
+X__(a__, STATIC,   SINGULAR, UINT64,   value,             1)
+#define pooled_result_CALLBACK NULL
+#define pooled_result_DEFAULT NULL
+extern const pb_msgdesc_t pooled_result_msg;
+#define pooled_result_fields &pooled_result_msg
 
 /* job pythagorean */
 extern const lucidity_job pythagorean_job;
@@ -206,6 +234,32 @@ int quick_local_fanout_with(const quick_args *items, size_t n, uint64_t *outs, i
 static inline int quick_local_fanout(const quick_args *items, size_t n, uint64_t *outs, int *statuses) { return quick_local_fanout_with(items, n, outs, statuses, NULL); }
 int quick_remote_fanout_with(const quick_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts);
 static inline int quick_remote_fanout(const quick_args *items, size_t n, uint64_t *outs, int *statuses) { return quick_remote_fanout_with(items, n, outs, statuses, NULL); }
+
+/* job pooled */
+extern const lucidity_job pooled_job;
+/* The implementation, written by you. */
+uint64_t pooled(uint64_t n);
+int pooled_local_with(uint64_t n, uint64_t *out, const lucidity_opts *opts);
+static inline int pooled_local(uint64_t n, uint64_t *out) { return pooled_local_with(n, out, NULL); }
+int pooled_remote_with(uint64_t n, uint64_t *out, const lucidity_opts *opts);
+static inline int pooled_remote(uint64_t n, uint64_t *out) { return pooled_remote_with(n, out, NULL); }
+
+typedef struct pooled_handle {
+    lucidity_handle h;
+} pooled_handle;
+int pooled_local_async_with(uint64_t n, pooled_handle *h, const lucidity_opts *opts);
+static inline int pooled_local_async(uint64_t n, pooled_handle *h) { return pooled_local_async_with(n, h, NULL); }
+int pooled_remote_async_with(uint64_t n, pooled_handle *h, const lucidity_opts *opts);
+static inline int pooled_remote_async(uint64_t n, pooled_handle *h) { return pooled_remote_async_with(n, h, NULL); }
+int pooled_try_get(pooled_handle *h, uint64_t *out);
+int pooled_await(pooled_handle *h, uint64_t *out);
+int pooled_await_timeout(pooled_handle *h, uint64_t ms, uint64_t *out);
+int pooled_cancel(pooled_handle *h);
+
+int pooled_local_fanout_with(const pooled_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts);
+static inline int pooled_local_fanout(const pooled_args *items, size_t n, uint64_t *outs, int *statuses) { return pooled_local_fanout_with(items, n, outs, statuses, NULL); }
+int pooled_remote_fanout_with(const pooled_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts);
+static inline int pooled_remote_fanout(const pooled_args *items, size_t n, uint64_t *outs, int *statuses) { return pooled_remote_fanout_with(items, n, outs, statuses, NULL); }
 
 #ifdef __cplusplus
 }
