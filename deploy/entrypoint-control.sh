@@ -10,7 +10,7 @@
 #                          (default: http://$LUCIDITY_CONTROL_BIND/)
 #   LUCIDITY_NODE_ADDR     IP:PORT (UDP) of the app node; as for a worker  (required)
 #   LUCIDITY_APP           the app module (default: /opt/lucidity/app.wasm)
-#   LUCIDITY_LUNATIC, RUST_LOG   as for entrypoint-worker.sh
+#   LUCIDITY_LUNATIC, LUCIDITY_NO_FUEL, RUST_LOG   as for entrypoint-worker.sh
 #   other variables (e.g. the app's own settings) reach the app: every lunatic
 #   node passes its environment on to the processes it runs.
 #
