@@ -345,6 +345,22 @@ static int case_unmetered_busy_loss(void)
            "after the kill\n", (unsigned long long)victim, on_victim, N, (unsigned long long)after);
     /* a hang guard, not a speed figure: the work left is ~2 s plus one loss bound */
     EXPECT(after < 20000, "took %llu ms after the kill", (unsigned long long)after);
+
+    /* A blocking wait on a node that computes on every thread, killed: two
+       20 s jobs on each of the 2 nodes left (round robin), kill one's node. */
+    spin_handle h[4] = {{0}};
+    for (int i = 0; i < 4; i++)
+        EXPECT_STATUS(spin_remote_async(20000, &h[i]), LUCIDITY_OK);
+    lh_sleep_ms(500); /* let the jobs start there */
+    ask_kill(h[0].h.node);
+    uint64_t t0 = luc_test_now();
+    uint32_t out = 1;
+    EXPECT_STATUS(spin_await(&h[0], &out), LUCIDITY_ENODELOST);
+    printf("busy node-lost reported after %llu ms\n", (unsigned long long)(luc_test_now() - t0));
+    for (int i = 1; i < 4; i++) {
+        EXPECT_STATUS(spin_cancel(&h[i]), LUCIDITY_OK);
+        (void)spin_await(&h[i], &out);
+    }
     return 0;
 }
 
