@@ -97,6 +97,9 @@ FIGURES = [  # (key, workers, no_fuel, table label)
     ("1 node unmetered", 1, True, "unmetered (--no-fuel): fanout over 1 worker node (1 core)"),
     ("2 nodes unmetered", 2, True, "unmetered (--no-fuel): fanout over 2 worker nodes (1 core each)"),
 ]
+# The same fanouts at max_iter 1: what a render costs besides the tile code
+# (the worker compiling the module on its first spawn, 64 spawns, messages).
+FIXED = [("1 node, max_iter 1", 1, False), ("1 node unmetered, max_iter 1", 1, True)]
 
 
 def main():
@@ -104,19 +107,22 @@ def main():
     ap.add_argument("--iters", type=int, default=20000)
     ap.add_argument("--reps", type=int, default=3)
     a = ap.parse_args()
-    keys = ["native"] + [key for key, _, _, _ in FIGURES]
+    keys = ["native"] + [f[0] for f in FIGURES] + [f[0] for f in FIXED]
     runs = {k: [] for k in keys}
     cpus = {k: [] for k in keys}
     load0 = os.getloadavg()[0]
     want = None
+    _, _, want1 = native(1)
     for _ in range(a.reps):  # interleaved, so drift hits each figure alike
         ms, cpu, want = native(a.iters)
         runs["native"].append(ms)
         cpus["native"].append(cpu)
-        for key, workers, no_fuel, _ in FIGURES:
-            ms, cpu, got = distributed(workers, a.iters, no_fuel)
-            if got != want:
-                sys.exit("mandelbrot bench: %s rendered checksum %s, native %s" % (key, got, want))
+        todo = [(k, w, nf, a.iters, want) for k, w, nf, _ in FIGURES]
+        todo += [(k, w, nf, 1, want1) for k, w, nf in FIXED]
+        for key, workers, no_fuel, iters, checksum in todo:
+            ms, cpu, got = distributed(workers, iters, no_fuel)
+            if got != checksum:
+                sys.exit("mandelbrot bench: %s rendered checksum %s, native %s" % (key, got, checksum))
             runs[key].append(ms)
             cpus[key].append(cpu)
     med = {k: statistics.median(v) for k, v in runs.items()}
@@ -132,6 +138,12 @@ def main():
     for key, _, _, label in FIGURES:
         print("| %s | %.0f | %.2f | %.2f | %.2f |" % (label, med[key], med[key] / med["native"],
                                                      cpu[key], cpu[key] / cpu["native"]))
+    for key, _, _ in FIXED:
+        print("| fixed cost: %s | %.0f | | %.2f | |" % (key, med[key], cpu[key]))
+    for key, fixed in (("1 node", FIXED[0][0]), ("1 node unmetered", FIXED[1][0])):
+        print("| %s net of its fixed cost (derived) | %.0f | %.2f | %.2f | %.2f |"
+              % (key, med[key] - med[fixed], (med[key] - med[fixed]) / med["native"],
+                 cpu[key] - cpu[fixed], (cpu[key] - cpu[fixed]) / cpu["native"]))
     print("| metered speed-up 1 -> 2 nodes | | %.2fx | | |" % speedup)
     print("| unmetered speed-up 1 -> 2 nodes | | %.2fx | | |" % speedup_unmetered)
     print("| unmetered vs metered, 1 node | | %.2fx faster | | |"
