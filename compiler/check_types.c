@@ -37,6 +37,7 @@ void jobc_resolve_type(jobc_checker *c, idl_type *t)
         JOBC_ERROR(c, t->loc, "'%s' is a job, not a type", t->name);
         return;
     }
+    if (c->file->incomplete) return; /* its declaration may be what a syntax error lost */
     /* a suggestion among the builtin types and the first messages */
     const char *cands[64 + JOBC_NPRIMS];
     size_t n = 0;

@@ -170,10 +170,12 @@ static jobc_unit *jobc_load_unit(jobc_load *l, const jobc_load_opts *o, const ch
         if (!found) {
             idl_report(&u->sink, IDL_ERROR, d->loc, "cannot find '%s' (looked beside '%s'%s)",
                        d->name, u->path, o->ninclude ? " and in every -I directory" : "; add -I DIR");
+            u->file->incomplete = true;
             continue;
         }
         jobc_unit *v = jobc_load_unit(l, o, found, u, d, depth + 1);
         free(found);
+        if (!v || !v->checked || v->file->incomplete) u->file->incomplete = true;
         if (!v || !v->checked) continue;
         jobc_load_add_import(u, v, d);
     }

@@ -6,6 +6,7 @@
 #ifndef IDL_AST_H
 #define IDL_AST_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -144,6 +145,11 @@ typedef struct idl_file {
     idl_decl **decls;
     size_t ndecls;
     idl_arena *arena;
+    /* Declarations may be missing: the file had syntax errors (recovery skips
+       what it cannot read), or, set by the loader, an import failed or is
+       incomplete itself. Checks then do not report names as unknown: those
+       errors would be echoes of the first. */
+    bool incomplete;
 } idl_file;
 
 /* Arena and growable pointer arrays. */

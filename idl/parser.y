@@ -310,6 +310,7 @@ int idl_parse(const char *path, const char *src, size_t len, const idl_sink *sin
     idl_yyparse(scanner, &p);
     idl_yylex_destroy(scanner);
     free(p.docbuf);
+    f->incomplete = p.errors > 0;
     *out = f;
     return p.errors;
 }

@@ -50,10 +50,12 @@ static int luc_check_args(const pb_msgdesc_t *fields, const void *args)
 }
 
 /* Which transport carries the call: the only place that tells local from remote. */
-static const luc_transport *luc_transport_of(const lucidity_handle *h)
+const luc_transport *luc_transport_of(const lucidity_handle *h)
 {
     return h->transport;
 }
+
+const luc_transport *const luc_transports[] = {&luc_local_transport, &luc_remote_transport, NULL};
 
 int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *args,
                    lucidity_handle *h, const lucidity_opts *o)
@@ -172,7 +174,7 @@ static uint64_t luc_single_wake_ms(void *ctx)
 static void luc_single_on_message(void *ctx, uint32_t received, int64_t tag)
 {
     luc_single *w = ctx;
-    (void)tag; /* only our tag reaches us: node tags go to node.c */
+    (void)tag; /* only our tag reaches us: place tags go to the transports */
     w->rc = luc_call_on_message(w->h, received, w->out);
 }
 

@@ -2,8 +2,9 @@
  * fanout.c - N calls with at most `concurrency` in flight.
  *
  * In-flight calls sit in a window of slots. One blocking receive over all
- * their tags (plus the probers of the nodes in use) takes whichever reply or
- * death comes first; its timeout is the nearest wake-up. A finished slot is
+ * their tags (plus one tag per place in use, e.g. a remote node's liveness,
+ * as each call's transport says) takes whichever reply or death comes first;
+ * its timeout is the nearest wake-up. A finished slot is
  * refilled with the next item at once, so results are collected as they
  * complete while outputs land in input order.
  *
@@ -12,7 +13,7 @@
  * through a hash of tags, and the nearest deadline is the oldest running
  * item's (every item has the same timeout and items start in input order).
  * What remains proportional to the window is the tag list lunatic copies in
- * each receive, and the scan of the window when a node is lost (rare).
+ * each receive, and the scan of the window when a place is lost (rare).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +25,17 @@ typedef struct luc_slot {
     lucidity_handle h;
     size_t item;
     size_t pos;       /* index of its tag in tags[] */
-    int64_t tag;      /* tag and node it is tracked under */
-    uint64_t node;
+    int64_t tag;      /* tag and place it is tracked under */
+    const luc_transport *t;
+    uint64_t place;
 } luc_slot;
 
-typedef struct luc_node_use {
-    uint64_t id;
+/* A place in use (a remote node, say) and how many calls run there. */
+typedef struct luc_place_use {
+    const luc_transport *t;
+    uint64_t place;
     size_t calls;
-} luc_node_use;
+} luc_place_use;
 
 typedef struct luc_fanout {
     const lucidity_job *job;
@@ -47,13 +51,13 @@ typedef struct luc_fanout {
     size_t *free_slots, nfree;
     size_t *item_slot;   /* per item: its slot while it runs, SIZE_MAX otherwise */
     size_t oldest;       /* no item before it is still running */
-    int64_t *tags;       /* in-flight tags, then (while receiving) node tags */
+    int64_t *tags;       /* in-flight tags, then (while receiving) place tags */
     size_t *tag_slot;    /* tags[i] belongs to slot tag_slot[i] */
     size_t ntags, tags_cap;
     size_t *map;         /* open-addressing hash: tag -> slot (SIZE_MAX: empty) */
     size_t map_mask;
-    luc_node_use *nodes; /* distinct nodes in use, with their in-flight calls */
-    size_t nnodes, nodes_cap;
+    luc_place_use *places; /* distinct places in use, with their in-flight calls */
+    size_t nplaces, places_cap;
 } luc_fanout;
 
 #define LUC_NONE_SLOT SIZE_MAX
@@ -99,54 +103,58 @@ static void luc_map_del(luc_fanout *f, int64_t tag)
     f->map[i] = LUC_NONE_SLOT;
 }
 
-static luc_node_use *luc_use_find(luc_fanout *f, uint64_t id)
+static luc_place_use *luc_use_find(luc_fanout *f, const luc_transport *t, uint64_t place)
 {
-    for (size_t i = 0; i < f->nnodes; i++)
-        if (f->nodes[i].id == id)
-            return &f->nodes[i];
+    for (size_t i = 0; i < f->nplaces; i++)
+        if (f->places[i].t == t && f->places[i].place == place)
+            return &f->places[i];
     return NULL;
 }
 
-/* Counts a call on node id; false when out of memory. */
-static bool luc_use_add(luc_fanout *f, uint64_t id)
+/* Counts a call at place; false when out of memory. */
+static bool luc_use_add(luc_fanout *f, const luc_transport *t, uint64_t place)
 {
-    luc_node_use *u = luc_use_find(f, id);
+    luc_place_use *u = luc_use_find(f, t, place);
     if (!u) {
-        if (f->nnodes == f->nodes_cap) {
-            size_t cap = f->nodes_cap ? 2 * f->nodes_cap : 8;
-            luc_node_use *grown = realloc(f->nodes, cap * sizeof *grown);
+        if (f->nplaces == f->places_cap) {
+            size_t cap = f->places_cap ? 2 * f->places_cap : 8;
+            luc_place_use *grown = realloc(f->places, cap * sizeof *grown);
             int64_t *tags = realloc(f->tags, (f->window + cap) * sizeof *tags);
             if (tags)
                 f->tags = tags;
             if (!grown || !tags) {
-                f->nodes = grown ? grown : f->nodes;
+                f->places = grown ? grown : f->places;
                 return false;
             }
-            f->nodes = grown;
-            f->nodes_cap = cap;
+            f->places = grown;
+            f->places_cap = cap;
         }
-        u = &f->nodes[f->nnodes++];
-        *u = (luc_node_use){id, 0};
+        u = &f->places[f->nplaces++];
+        *u = (luc_place_use){t, place, 0};
     }
     u->calls++;
     return true;
 }
 
-static void luc_use_del(luc_fanout *f, uint64_t id)
+static void luc_use_del(luc_fanout *f, const luc_transport *t, uint64_t place)
 {
-    luc_node_use *u = luc_use_find(f, id);
+    luc_place_use *u = luc_use_find(f, t, place);
     if (u && --u->calls == 0)
-        *u = f->nodes[--f->nnodes];
+        *u = f->places[--f->nplaces];
 }
 
-/* Slot s's call runs under h.tag on h.node: make the receive list say so. */
+/* Slot s's call runs under h.tag at its transport's place: make the receive
+   list say so. */
 static bool luc_track(luc_fanout *f, size_t s)
 {
     luc_slot *sl = &f->slot[s];
-    if (sl->h.node && !luc_use_add(f, sl->h.node))
+    const luc_transport *t = luc_transport_of(&sl->h);
+    uint64_t place = t->place(&sl->h);
+    if (place && !luc_use_add(f, t, place))
         return false;
     sl->tag = sl->h.tag;
-    sl->node = sl->h.node;
+    sl->t = t;
+    sl->place = place;
     sl->pos = f->ntags;
     f->tags[f->ntags] = sl->tag;
     f->tag_slot[f->ntags++] = s;
@@ -162,8 +170,8 @@ static void luc_untrack(luc_fanout *f, size_t s)
     f->tags[sl->pos] = f->tags[last];
     f->tag_slot[sl->pos] = f->tag_slot[last];
     f->slot[f->tag_slot[sl->pos]].pos = sl->pos;
-    if (sl->node)
-        luc_use_del(f, sl->node);
+    if (sl->place)
+        luc_use_del(f, sl->t, sl->place);
 }
 
 static void *luc_out_at(luc_fanout *f, size_t i)
@@ -184,11 +192,11 @@ static void luc_item_done(luc_fanout *f, size_t item, int status, uint64_t node)
 }
 
 /* Slot s's call had an event with result rc: finish it, or follow a
-   re-dispatch (new tag, new node). */
+   re-dispatch (new tag, new place). */
 static void luc_after_event(luc_fanout *f, size_t s, int rc)
 {
     luc_slot *sl = &f->slot[s];
-    if (rc == LUCIDITY_PENDING && sl->h.tag == sl->tag && sl->h.node == sl->node)
+    if (rc == LUCIDITY_PENDING && sl->h.tag == sl->tag && sl->t->place(&sl->h) == sl->place)
         return;
     luc_untrack(f, s);
     if (rc == LUCIDITY_PENDING && luc_track(f, s))
@@ -237,15 +245,16 @@ static uint64_t luc_nearest_wake(luc_fanout *f)
 {
     size_t s = luc_oldest(f);
     uint64_t nearest = s == LUC_NONE_SLOT ? 0 : f->slot[s].h.deadline_ms;
-    for (size_t i = 0; i < f->nnodes; i++) {
-        uint64_t w = luc_node_wake_ms(f->nodes[i].id, f->o.liveness_ms);
+    for (size_t i = 0; i < f->nplaces; i++) {
+        const luc_place_use *u = &f->places[i];
+        uint64_t w = u->t->place_wake_ms(u->place, f->o.liveness_ms);
         if (w && (!nearest || w < nearest))
             nearest = w;
     }
     return nearest;
 }
 
-/* The clock passed a wake-up: deadlines first, then the nodes in use. */
+/* The clock passed a wake-up: deadlines first, then the places in use. */
 static void luc_on_wake(luc_fanout *f)
 {
     uint64_t now = luc_now_ms();
@@ -255,21 +264,24 @@ static void luc_on_wake(luc_fanout *f)
             break;
         luc_after_event(f, s, luc_call_on_wake(&f->slot[s].h));
     }
-    for (size_t i = 0; i < f->nnodes; i++) {
-        uint64_t w = luc_node_wake_ms(f->nodes[i].id, f->o.liveness_ms);
+    for (size_t i = 0; i < f->nplaces; i++) {
+        const luc_place_use *u = &f->places[i];
+        uint64_t w = u->t->place_wake_ms(u->place, f->o.liveness_ms);
         if (w && now >= w)
-            luc_node_tick(f->nodes[i].id, f->o.liveness_ms);
+            u->t->place_tick(u->place, f->o.liveness_ms);
     }
-    /* Calls on a lost node are re-dispatched or fail: scan the window (rare). */
+    /* Calls at a lost place are re-dispatched or fail: scan the window (rare). */
     bool any_lost = false;
-    for (size_t i = 0; i < f->nnodes && !any_lost; i++)
-        any_lost = luc_node_is_lost(f->nodes[i].id);
+    for (size_t i = 0; i < f->nplaces && !any_lost; i++)
+        any_lost = f->places[i].t->place_lost(f->places[i].place);
     if (!any_lost)
         return;
-    for (size_t s = 0; s < f->window; s++)
-        if (f->slot[s].h.state == LUC_RUNNING && f->item_slot[f->slot[s].item] == s &&
-            f->slot[s].node && luc_node_is_lost(f->slot[s].node))
+    for (size_t s = 0; s < f->window; s++) {
+        const luc_slot *sl = &f->slot[s];
+        if (sl->h.state == LUC_RUNNING && f->item_slot[sl->item] == s && sl->place &&
+            sl->t->place_lost(sl->place))
             luc_after_event(f, s, luc_call_on_wake(&f->slot[s].h));
+    }
 }
 
 /* ---- the fanout as a wait set (wait.c): its window's calls ---- */
@@ -277,10 +289,10 @@ static void luc_on_wake(luc_fanout *f)
 static size_t luc_fan_tags(void *ctx, const int64_t **tags)
 {
     luc_fanout *f = ctx;
-    for (size_t i = 0; i < f->nnodes; i++) /* each node in use once: its prober */
-        f->tags[f->ntags + i] = luc_node_tag(f->nodes[i].id);
+    for (size_t i = 0; i < f->nplaces; i++) /* each place in use once */
+        f->tags[f->ntags + i] = f->places[i].t->place_tag(f->places[i].place);
     *tags = f->tags;
-    return f->ntags + f->nnodes;
+    return f->ntags + f->nplaces;
 }
 
 static uint64_t luc_fan_wake_ms(void *ctx)
@@ -313,7 +325,7 @@ static bool luc_fan_done(void *ctx)
 static void luc_fanout_free(luc_fanout *f)
 {
     free(f->slot), free(f->free_slots), free(f->item_slot), free(f->tags);
-    free(f->tag_slot), free(f->map), free(f->nodes);
+    free(f->tag_slot), free(f->map), free(f->places);
 }
 
 int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *args, size_t n,

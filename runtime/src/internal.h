@@ -123,12 +123,30 @@ typedef struct luc_transport {
     int (*on_wake)(lucidity_handle *h);
     void (*abandon)(lucidity_handle *h);                /* timeout, cancel: stop the job */
     void (*end)(lucidity_handle *h, int rc);            /* the call is over with rc */
+    /* The place a call runs at and the place's own liveness, shared by every
+       call there, so a fanout watches each place once instead of once per
+       call. place() is 0 for a call whose transport has no such place (local
+       calls); the other members are then unused and may be NULL. */
+    uint64_t (*place)(const lucidity_handle *h);
+    int64_t (*place_tag)(uint64_t place);              /* a tag to receive on for it */
+    uint64_t (*place_wake_ms)(uint64_t place, uint64_t liveness_ms); /* 0: none */
+    void (*place_tick)(uint64_t place, uint64_t liveness_ms);      /* its wake-up passed */
+    bool (*place_lost)(uint64_t place);    /* its calls must be re-dispatched or fail */
+    /* A received message under some place's tag: true when it was one (and is
+       consumed; it counts as a wake-up of the waiters). */
+    bool (*place_message)(int64_t tag, uint32_t received);
 } luc_transport;
 extern const luc_transport luc_local_transport, luc_remote_transport;
+/* Every transport, NULL-terminated (wait.c offers each received message to
+   their places first). */
+extern const luc_transport *const luc_transports[];
+/* The transport carrying a started call. */
+const luc_transport *luc_transport_of(const lucidity_handle *h);
 
 /* wait.c: the one wait loop. A wait set names what to receive on and when to
-   wake; the loop receives, routes node probers' answers to node.c, and hands
-   every other message and every wake-up to the set, until it is done or the
+   wake; the loop receives, lets the transports' places take their own
+   messages (a node's liveness answers), and hands every other message and
+   every wake-up to the set, until it is done or the
    give-up time (0: none) passes. */
 typedef struct luc_wait_set {
     void *ctx;

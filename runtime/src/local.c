@@ -68,7 +68,20 @@ static void luc_local_end(lucidity_handle *h, int rc)
         luc_stop(h->pid, h->tag);
 }
 
+/* A local call has no place of its own to watch: its link reports its death. */
+static uint64_t luc_local_place(const lucidity_handle *h)
+{
+    (void)h;
+    return 0;
+}
+
 const luc_transport luc_local_transport = {
-    luc_local_begin,   luc_local_on_message, luc_local_wake_ms, luc_local_watch_tag,
-    luc_local_on_wake, luc_local_abandon,    luc_local_end,
+    .begin = luc_local_begin,
+    .on_message = luc_local_on_message,
+    .wake_ms = luc_local_wake_ms,
+    .watch_tag = luc_local_watch_tag,
+    .on_wake = luc_local_on_wake,
+    .abandon = luc_local_abandon,
+    .end = luc_local_end,
+    .place = luc_local_place,
 };

@@ -217,7 +217,24 @@ static int luc_remote_on_wake(lucidity_handle *h)
     return luc_node_is_lost(h->node) ? luc_remote_lost(h) : LUCIDITY_PENDING;
 }
 
+/* A remote call's place is its node; node.c keeps each node's liveness. */
+static uint64_t luc_remote_place(const lucidity_handle *h)
+{
+    return h->node;
+}
+
 const luc_transport luc_remote_transport = {
-    luc_remote_begin,   luc_remote_on_message, luc_remote_wake_ms, luc_remote_watch_tag,
-    luc_remote_on_wake, luc_remote_abandon,    luc_remote_end,
+    .begin = luc_remote_begin,
+    .on_message = luc_remote_on_message,
+    .wake_ms = luc_remote_wake_ms,
+    .watch_tag = luc_remote_watch_tag,
+    .on_wake = luc_remote_on_wake,
+    .abandon = luc_remote_abandon,
+    .end = luc_remote_end,
+    .place = luc_remote_place,
+    .place_tag = luc_node_tag,
+    .place_wake_ms = luc_node_wake_ms,
+    .place_tick = luc_node_tick,
+    .place_lost = luc_node_is_lost,
+    .place_message = luc_node_on_message,
 };

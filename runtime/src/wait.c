@@ -2,11 +2,19 @@
  * wait.c - the one wait loop, for single calls and fanouts alike (the only
  * place besides draining that receives). Each round is one blocking lunatic
  * receive over the set's tags whose timeout is the set's next wake-up (or the
- * give-up time): no sleep loops, no polling. A message under a node prober's
- * tag updates that node's liveness (node.c) and counts as a wake-up.
+ * give-up time): no sleep loops, no polling. A message under a place's tag
+ * (a remote node's prober) is the transport's, and counts as a wake-up.
  */
 #include "host.h"
 #include "internal.h"
+
+static bool luc_place_message(int64_t tag, uint32_t received)
+{
+    for (const luc_transport *const *t = luc_transports; *t; t++)
+        if ((*t)->place_message && (*t)->place_message(tag, received))
+            return true;
+    return false;
+}
 
 void luc_wait(const luc_wait_set *ws, uint64_t give_up)
 {
@@ -19,7 +27,7 @@ void luc_wait(const luc_wait_set *ws, uint64_t give_up)
         const int64_t *tags;
         size_t k = ws->tags(ws->ctx, &tags);
         uint32_t r = lh_receive(tags, (uint32_t)k, wait);
-        if (r == LH_TIMEOUT || luc_node_on_message(lh_get_tag(), r))
+        if (r == LH_TIMEOUT || luc_place_message(lh_get_tag(), r))
             ws->on_wake(ws->ctx);
         else
             ws->on_message(ws->ctx, r, lh_get_tag());

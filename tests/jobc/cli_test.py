@@ -82,11 +82,11 @@ with tempfile.TemporaryDirectory() as d:
     check("echoed lines are clipped around the column with '...'",
           all(len(l) <= 130 for l in err.splitlines()) and "..." in err)
     nul = os.path.join(d, "nul.job")
-    open(nul, "wb").write(b"job a(x: u32) -> u32;\njob b(\x00: u32);\njob c(y: nope);\n")
+    open(nul, "wb").write(b"job a(x: u32) -> u32;\njob b(\x00: u32);\njob a(y: u32);\n")
     r = subprocess.run([jobc, "--check", nul], capture_output=True, timeout=60)
     check("a NUL byte does not cut off later diagnostics",
           b"\x00" not in r.stderr and b"nul.job:2:7: error: unexpected byte 0x00" in r.stderr and
-          b"nul.job:3:10: error: unknown type 'nope'" in r.stderr)
+          b"nul.job:3:5: error: redefinition of 'a'" in r.stderr)
     r = run("--check", "/dev/zero")
     check("/dev/zero: a clear error, exit 2, at once", r.returncode == 2 and "not a regular file" in r.stderr)
     huge = os.path.join(d, "huge.job")

@@ -19,7 +19,7 @@
 
 #define FAKE_MAX_FAIL 64
 #define FAKE_MAX_NODES 16
-#define FAKE_MAX_INJECT 16
+#define FAKE_MAX_INJECT 128 /* a long job's probes, one per interval */
 #define FAKE_FIRST_JOB_PID 1000u
 #define FAKE_FOREVER UINT64_MAX
 

@@ -84,6 +84,35 @@ with tempfile.TemporaryDirectory() as d:
         check(f"{name}: exit 1, nothing written, the error at the import", r.returncode == 1 and not os.listdir(o)
               and re.search(pattern, r.stderr) is not None, r.stderr)
 
+    # a syntax error loses what recovery skips, an import that fails loses a whole file:
+    # names then unknown to the importer are echoes of the first error, not errors of
+    # their own ("unknown type 'B'; did you mean 'C'?" used to follow each of these)
+    echoes = {
+        "syntax error in the imported file": ({"e1.job": 'import "e1d.job";\nmessage C { b: B; a: A; }\n',
+                                               "e1d.job": 'message A { x: u32 }\nmessage B { y: u32; }\n'},
+                                              "e1.job", r"e1d\.job:1:20: error: syntax error"),
+        "syntax error in the file itself": ({"e2.job": 'message A { x: u32 }\nmessage B { y: u32; }\nmessage C { b: B; }\n'},
+                                            "e2.job", r"e2\.job:1:20: error: syntax error"),
+        "missing import": ({"e3.job": 'import "none.job";\nmessage C { b: B; }\n'}, "e3.job",
+                           r"e3\.job:1:8: error: cannot find 'none\.job'"),
+        "a syntax error two imports away": ({"e4.job": 'import "e4a.job";\nmessage C { b: B; }\n',
+                                             "e4a.job": 'import "e4b.job";\nmessage D { x: u32; }\n',
+                                             "e4b.job": 'message A { x: u32 }\nmessage B { y: u32; }\n'},
+                                            "e4.job", r"e4b\.job:1:20: error: syntax error"),
+    }
+    for name, (files, main, pattern) in echoes.items():
+        for fn, text in files.items():
+            open(os.path.join(src, fn), "w").write(text)
+        r = run(jobc, "--check", main, cwd=src)
+        check(f"{name}: exit 1, one error, no echo of it as an unknown type",
+              r.returncode == 1 and re.search(pattern, r.stderr) is not None and "unknown type" not in r.stderr
+              and r.stderr.count(": error: ") == 1, r.stderr)
+    # a complete file still reports an unknown name
+    open(os.path.join(src, "e5.job"), "w").write('import "lib/common.job";\nmessage C { b: Nope; }\n')
+    r = run(jobc, "--check", "e5.job", cwd=src)
+    check("unknown type beside a complete import: still an error", r.returncode == 1 and
+          "e5.job:2:16: error: unknown type 'Nope'" in r.stderr, r.stderr)
+
     # an importer with fewer declarations than it imports: jobc once sized its table of C
     # names by the importer alone and wrote past it (found by the property test)
     open(os.path.join(src, "many.job"), "w").write("".join(f"message M{i} {{ x: u32; }}\n" for i in range(200)))
