@@ -169,11 +169,15 @@ static int case_remote_failures(void)
 
 /* ---- node loss ---- */
 static uint64_t victim;
-static void kill_after_30(size_t done, size_t total, size_t index, int status, uint64_t node, void *u)
+static uint64_t kill_ms;
+/* Progress callback: asks for the first node reported after *(size_t *)u items
+   to be SIGKILLed (the victim), noting when. */
+static void kill_after(size_t done, size_t total, size_t index, int status, uint64_t node, void *u)
 {
-    (void)total, (void)index, (void)status, (void)u;
-    if (done == 30 && !victim && node) {
+    (void)total, (void)index, (void)status;
+    if (done == *(const size_t *)u && !victim && node) {
         victim = node;
+        kill_ms = luc_test_now();
         ask_kill(node);
     }
 }
@@ -188,7 +192,8 @@ static int fanout_with_loss(uint32_t retries)
     for (int i = 0; i < N; i++)
         args[i].ms = 50; /* 50 ms each: the fanout lasts long enough to lose a node in it */
     lucidity_fanout_opts fo = {.opts = {.retries = retries, .concurrency = 30},
-                               .progress = kill_after_30, .nodes = nodes};
+                               .progress = kill_after, .progress_user = &(size_t){30},
+                               .nodes = nodes};
     uint64_t t0 = luc_test_now();
     int rc = slow_where_remote_fanout_with(args, N, outs, st, &fo);
     uint64_t took = luc_test_now() - t0;
@@ -304,18 +309,6 @@ static int case_unmetered_busy(void)
 
 /* SIGKILL of a busy unmetered node mid-fanout is still detected: its items
    go to the other nodes (retries 1) and every item gets its result. */
-static uint64_t kill_ms;
-static void kill_busy_after_6(size_t done, size_t total, size_t index, int status, uint64_t node,
-                              void *u)
-{
-    (void)total, (void)index, (void)status, (void)u;
-    if (done == 6 && !victim && node) {
-        victim = node;
-        kill_ms = luc_test_now();
-        ask_kill(node);
-    }
-}
-
 static int case_unmetered_busy_loss(void)
 {
     enum { N = 36, MS = 300 };
@@ -328,7 +321,8 @@ static int case_unmetered_busy_loss(void)
     for (int i = 0; i < N; i++)
         args[i].ms = MS;
     lucidity_fanout_opts fo = {.opts = {.retries = 1, .concurrency = 12},
-                               .progress = kill_busy_after_6, .nodes = nodes};
+                               .progress = kill_after, .progress_user = &(size_t){6},
+                               .nodes = nodes};
     int rc = spin_remote_fanout_with(args, N, outs, st, &fo);
     uint64_t after = luc_test_now() - kill_ms;
     print_statuses(st, nodes, N);
