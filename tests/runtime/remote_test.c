@@ -274,6 +274,15 @@ static int case_unmetered_fuel(void)
     EXPECT(out != 0 && out != self, "ran on node %u", out);
     /* LUCIDITY_NONE is no limit: allowed */
     EXPECT_STATUS(where_remote_with(0, &out, &(lucidity_opts){.fuel = LUCIDITY_NONE}), LUCIDITY_OK);
+    /* Without fuel nothing stops an endless loop there, but the call still ends at
+       its timeout (the job keeps its core until the node stops: documented). */
+    uint64_t t0 = luc_test_now();
+    EXPECT_STATUS(crash_remote_with(1, &out, &(lucidity_opts){.timeout_ms = 300}),
+                  LUCIDITY_ETIMEOUT);
+    uint64_t took = luc_test_now() - t0;
+    printf("endless remote job: ETIMEOUT after %llu ms (timeout 300 ms)\n",
+           (unsigned long long)took);
+    EXPECT(took >= 300 && took < 5000, "took %llu ms", (unsigned long long)took);
     return 0;
 }
 
