@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """CPU-bound fanout: the Mandelbrot example's tiles over 1 and over 2 worker
-nodes of a loopback cluster, against the native build of the same tile code
-rendering the whole image in one process, all measured in this run.
+nodes of a loopback cluster, metered (lunatic's default: fuel on) and
+unmetered (--no-fuel, our VM patch), against the native build of the same
+tile code rendering the whole image in one process, all measured in this run.
 
   bench/mandelbrot.py [--iters 20000] [--reps 3]
 
@@ -11,13 +12,17 @@ it may use, so without pinning one node alone already fills a 2-core machine.
 The native baseline is one process on one core.
 
 Prints a table (median ms, speed-up 1 -> 2 nodes, cost against native) and
-writes bench/results/mandelbrot.json. Checks that every render's checksum
+writes bench/results/mandelbrot.json. It also gives the CPU seconds the
+worker nodes used for the render (from /proc, the module's compile included)
+against the native process's: per-core cost that other load on the machine
+skews less than wall time (the load average is printed with the table). Checks that every render's checksum
 equals the native one (a wrong image is not a fast image).
 """
 import argparse
 import json
 import os
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,33 +37,45 @@ APP = os.path.join(ROOT, "build", "wasm", "examples", "mandelbrot", "mandelbrot.
 NATIVE = os.path.join(ROOT, "build", "mandelbrot_reference")
 
 
+def children_cpu_s():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def proc_cpu_s(pid):
+    """CPU seconds (user + system) a live process has used so far."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def native(iters):
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), children_cpu_s()
     out = subprocess.run(["taskset", "-c", "0", NATIVE, str(iters)], check=True,
                          capture_output=True, text=True).stdout
     ms = (time.perf_counter() - t0) * 1000
-    return ms, re.search(r"fnv1a64: (\w+)", out).group(1)
+    return ms, children_cpu_s() - c0, re.search(r"fnv1a64: (\w+)", out).group(1)
 
 
-def distributed(workers, iters):
+def distributed(workers, iters, no_fuel):
     """One render on a fresh cluster; the app times its own fanout."""
     # The app writes under the node's preopened ".": run it in a scratch folder.
     here = os.getcwd()
     scratch = tempfile.mkdtemp(prefix="lucidity-mandelbrot-")
     os.chdir(scratch)
     env = dict(os.environ, MANDELBROT_MAX_ITER=str(iters), MANDELBROT_OUT="bench.png")
-    ms = checksum = None
     try:
-        ms, checksum = render(workers, env)
+        return render(workers, env, no_fuel)
     finally:
         os.chdir(here)
         subprocess.run(["rm", "-rf", scratch], check=False)
-    return ms, checksum
 
 
-def render(workers, env):
+def render(workers, env, no_fuel):
+    """(ms the app reports for its fanout, CPU s the worker nodes used, checksum)."""
     ms = checksum = None
-    with Cluster(nodes=workers, env=env, worker_cpus=list(range(workers))) as c:
+    with Cluster(nodes=workers, env=env, worker_cpus=list(range(workers)), no_fuel=no_fuel) as c:
+        cpu0 = sum(proc_cpu_s(p.pid) for p in c.workers)
         c.run_app(APP)
         for line in c.app_lines(time.time() + 600):
             m = re.search(r"rendered in (\d+) ms", line)
@@ -70,7 +87,19 @@ def render(workers, env):
                 break
             if "FAIL" in line:
                 raise RuntimeError(line.strip())
-    return ms, checksum
+        cpu = sum(proc_cpu_s(p.pid) for p in c.workers) - cpu0
+    return ms, cpu, checksum
+
+
+FIGURES = [  # (key, workers, no_fuel, table label)
+    ("1 node", 1, False, "metered: fanout over 1 worker node (1 core)"),
+    ("2 nodes", 2, False, "metered: fanout over 2 worker nodes (1 core each)"),
+    ("1 node unmetered", 1, True, "unmetered (--no-fuel): fanout over 1 worker node (1 core)"),
+    ("2 nodes unmetered", 2, True, "unmetered (--no-fuel): fanout over 2 worker nodes (1 core each)"),
+]
+# The same fanouts at max_iter 1: what a render costs besides the tile code
+# (the worker compiling the module on its first spawn, 64 spawns, messages).
+FIXED = [("1 node, max_iter 1", 1, False), ("1 node unmetered, max_iter 1", 1, True)]
 
 
 def main():
@@ -78,29 +107,53 @@ def main():
     ap.add_argument("--iters", type=int, default=20000)
     ap.add_argument("--reps", type=int, default=3)
     a = ap.parse_args()
-    runs = {"native": [], "1 node": [], "2 nodes": []}
+    keys = ["native"] + [f[0] for f in FIGURES] + [f[0] for f in FIXED]
+    runs = {k: [] for k in keys}
+    cpus = {k: [] for k in keys}
+    load0 = os.getloadavg()[0]
     want = None
+    _, _, want1 = native(1)
     for _ in range(a.reps):  # interleaved, so drift hits each figure alike
-        ms, want = native(a.iters)
+        ms, cpu, want = native(a.iters)
         runs["native"].append(ms)
-        for workers, key in ((1, "1 node"), (2, "2 nodes")):
-            ms, got = distributed(workers, a.iters)
-            if got != want:
-                sys.exit("mandelbrot bench: %s rendered checksum %s, native %s" % (key, got, want))
+        cpus["native"].append(cpu)
+        todo = [(k, w, nf, a.iters, want) for k, w, nf, _ in FIGURES]
+        todo += [(k, w, nf, 1, want1) for k, w, nf in FIXED]
+        for key, workers, no_fuel, iters, checksum in todo:
+            ms, cpu, got = distributed(workers, iters, no_fuel)
+            if got != checksum:
+                sys.exit("mandelbrot bench: %s rendered checksum %s, native %s" % (key, got, checksum))
             runs[key].append(ms)
+            cpus[key].append(cpu)
     med = {k: statistics.median(v) for k, v in runs.items()}
+    cpu = {k: statistics.median(v) for k, v in cpus.items()}
     speedup = med["1 node"] / med["2 nodes"]
-    print("Mandelbrot 512x384, 64 tiles, max_iter %d (median of %d)" % (a.iters, a.reps))
-    print("| figure | median ms | ratio |")
-    print("|---|---:|---:|")
-    print("| native, one process on 1 core (baseline) | %.0f | 1.00 |" % med["native"])
-    print("| fanout over 1 worker node (1 core) | %.0f | %.2f |" % (med["1 node"], med["1 node"] / med["native"]))
-    print("| fanout over 2 worker nodes (1 core each) | %.0f | %.2f |" % (med["2 nodes"], med["2 nodes"] / med["native"]))
-    print("| speed-up 1 -> 2 nodes | | %.2fx |" % speedup)
+    speedup_unmetered = med["1 node unmetered"] / med["2 nodes unmetered"]
+    print("Mandelbrot 512x384, 64 tiles, max_iter %d (median of %d); load average %.1f -> %.1f"
+          % (a.iters, a.reps, load0, os.getloadavg()[0]))
+    print("| figure | median ms | ratio to native | CPU s (workers) | CPU ratio to native |")
+    print("|---|---:|---:|---:|---:|")
+    print("| native, one process on 1 core (baseline) | %.0f | 1.00 | %.2f | 1.00 |"
+          % (med["native"], cpu["native"]))
+    for key, _, _, label in FIGURES:
+        print("| %s | %.0f | %.2f | %.2f | %.2f |" % (label, med[key], med[key] / med["native"],
+                                                     cpu[key], cpu[key] / cpu["native"]))
+    for key, _, _ in FIXED:
+        print("| fixed cost: %s | %.0f | | %.2f | |" % (key, med[key], cpu[key]))
+    for key, fixed in (("1 node", FIXED[0][0]), ("1 node unmetered", FIXED[1][0])):
+        print("| %s net of its fixed cost (derived) | %.0f | %.2f | %.2f | %.2f |"
+              % (key, med[key] - med[fixed], (med[key] - med[fixed]) / med["native"],
+                 cpu[key] - cpu[fixed], (cpu[key] - cpu[fixed]) / cpu["native"]))
+    print("| metered speed-up 1 -> 2 nodes | | %.2fx | | |" % speedup)
+    print("| unmetered speed-up 1 -> 2 nodes | | %.2fx | | |" % speedup_unmetered)
+    print("| unmetered vs metered, 1 node | | %.2fx faster | | |"
+          % (med["1 node"] / med["1 node unmetered"]))
     os.makedirs(os.path.join(ROOT, "bench", "results"), exist_ok=True)
     with open(os.path.join(ROOT, "bench", "results", "mandelbrot.json"), "w") as f:
-        json.dump({"iters": a.iters, "samples_ms": runs, "medians_ms": med, "speedup": speedup,
-                   "nproc": os.cpu_count()}, f, indent=2)
+        json.dump({"iters": a.iters, "samples_ms": runs, "medians_ms": med,
+                   "samples_cpu_s": cpus, "medians_cpu_s": cpu, "speedup": speedup,
+                   "speedup_unmetered": speedup_unmetered, "nproc": os.cpu_count(),
+                   "loadavg": [load0, os.getloadavg()[0]]}, f, indent=2)
 
 
 if __name__ == "__main__":

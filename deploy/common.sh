@@ -87,6 +87,14 @@ luc_keys() {
     [ -r "$f" ] || luc_die "$v: cannot read '$f'"
   done
 }
+# LUCIDITY_NO_FUEL=1: this node runs without fuel metering (our VM patch reads
+# LUNATIC_NO_FUEL): CPU-bound jobs near native speed, jobs with a fuel limit
+# refused with LUCIDITY_ENOFUEL. Anything but unset, 0 or 1 is a mistake.
+case ${LUCIDITY_NO_FUEL:-0} in
+  0) ;;
+  1) export LUNATIC_NO_FUEL=1 ;;
+  *) luc_die "LUCIDITY_NO_FUEL must be 0 or 1, not '$LUCIDITY_NO_FUEL'" ;;
+esac
 
 trap 'luc_stop' INT TERM HUP
 trap '[ -z "$luc_keydir" ] || rm -rf "$luc_keydir"' EXIT

@@ -10,7 +10,7 @@
 #                          (default: http://$LUCIDITY_CONTROL_BIND/)
 #   LUCIDITY_NODE_ADDR     IP:PORT (UDP) of the app node; as for a worker  (required)
 #   LUCIDITY_APP           the app module (default: /opt/lucidity/app.wasm)
-#   LUCIDITY_LUNATIC, RUST_LOG   as for entrypoint-worker.sh
+#   LUCIDITY_LUNATIC, LUCIDITY_NO_FUEL, RUST_LOG   as for entrypoint-worker.sh
 #   LUNATIC_CLUSTER_CA, LUNATIC_CLUSTER_CA_KEY, LUNATIC_CLUSTER_SECRET_FILE
 #                          the cluster's CA certificate, CA key and join secret
 #                          (files; `tools/lucidity keys DIR` makes them), or their

@@ -7,6 +7,9 @@
 #                         other nodes connect to it, so it must be an address they
 #                         reach: never 0.0.0.0. A host name is resolved.   (required)
 #   LUCIDITY_LUNATIC      the lunatic 0.13.2 binary (default: lunatic on PATH)
+#   LUCIDITY_NO_FUEL      1: run jobs without fuel metering (near native speed;
+#                         jobs with a fuel limit fail with LUCIDITY_ENOFUEL)
+#                         (default: 0, metered)
 #   RUST_LOG              lunatic's log level (default: info)
 #   LUNATIC_CLUSTER_CA, LUNATIC_CLUSTER_SECRET_FILE
 #                         the cluster's CA certificate and join secret (files), or

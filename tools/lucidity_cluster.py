@@ -118,11 +118,17 @@ class LineReader:
 
 class Cluster:
     def __init__(self, nodes=2, lunatic=None, host="127.0.0.1", env=None, detach=False,
-                 worker_cpus=None, start_timeout=20, keys=None):
+                 worker_cpus=None, start_timeout=20, keys=None, no_fuel=False):
         self.nodes = nodes
         self.lunatic = lunatic or default_lunatic()
         self.host = host
         self.env = dict(os.environ if env is None else env)
+        # Unmetered nodes (our VM patch, docs/vm.md): jobs run at near-native
+        # speed and a job with a fuel limit is refused (LUCIDITY_ENOFUEL).
+        # Set for every node, the app node included, so the whole cluster
+        # runs one way; an inherited LUNATIC_NO_FUEL=1 has the same effect.
+        if no_fuel:
+            self.env["LUNATIC_NO_FUEL"] = "1"
         # lunatic logs registration (and node ids) at info level, on stderr.
         self.env.setdefault("RUST_LOG", "info")
         self.dir = tempfile.mkdtemp(prefix="lucidity-cluster-")
@@ -141,6 +147,11 @@ class Cluster:
         self.worker_ids = []
         self.on_spawn = None  # called after each process is started (and recorded)
         self._reader = None
+
+    @property
+    def no_fuel(self):
+        """Whether the nodes run unmetered (LUNATIC_NO_FUEL=1 in their environment)."""
+        return self.env.get("LUNATIC_NO_FUEL") == "1"
 
     # -- starting ---------------------------------------------------------------
     def _spawn(self, name, args, capture=False, cpu=None):

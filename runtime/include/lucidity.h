@@ -53,7 +53,8 @@ extern "C" {
     X(EINVAL, -10, "invalid argument")                                                         \
     X(EFAILED, -11, "one or more fanout items failed: see the per-item statuses")              \
     X(ESTATE, -12, "the handle is not waiting for a result (already taken, or never started)") \
-    X(EEXIT, -13, "the job called exit() before it replied (the code is in the handle's exit_code)")
+    X(EEXIT, -13, "the job called exit() before it replied (the code is in the handle's exit_code)") \
+    X(ENOFUEL, -14, "the job has a fuel limit but its node runs without fuel metering (--no-fuel)")
 
 typedef enum lucidity_status {
 #define LUCIDITY__ENUM(name, value, msg) LUCIDITY_##name = value,

@@ -2,6 +2,7 @@
  * proc.c - job processes: configs with the job's limits, spawn, stop, tags,
  * and the clock arithmetic every wait uses.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "host.h"
@@ -76,6 +77,27 @@ int64_t luc_config(uint64_t memory, uint64_t fuel)
     return cfg;
 }
 
+/* Why a spawn failed, from lunatic's error (id dropped here). An unmetered VM
+ * (LUNATIC_NO_FUEL=1: vm/patches/lunatic-process-0.13.2-no-fuel.patch) cannot
+ * enforce a fuel limit and refuses the spawn with an error that starts with
+ * this text: the caller gets ENOFUEL, never a job running without its limit. */
+#define LUC_NO_FUEL_ERROR "fuel metering is off on this node"
+static int luc_spawn_error(uint64_t error)
+{
+    uint32_t len = lh_error_string_size(error);
+    char *text = malloc((size_t)len + 1u);
+    int rc = LUCIDITY_ESPAWN;
+    if (text) {
+        lh_error_to_string(error, text);
+        text[len] = '\0';
+        if (strncmp(text, LUC_NO_FUEL_ERROR, sizeof LUC_NO_FUEL_ERROR - 1) == 0)
+            rc = LUCIDITY_ENOFUEL;
+        free(text);
+    }
+    lh_error_drop(error);
+    return rc;
+}
+
 int luc_spawn_unguarded(int64_t link, int64_t config, const char *entry,
                         const uint64_t *params, int n, uint64_t *pid)
 {
@@ -88,10 +110,8 @@ int luc_spawn_unguarded(int64_t link, int64_t config, const char *entry,
     uint64_t id = 0;
     uint32_t rc = lh_spawn((uint64_t)link, config, -1, entry, (uint32_t)strlen(entry), buf,
                            (uint32_t)(n * LH_PARAM_SIZE), &id);
-    if (rc != 0) {
-        lh_error_drop(id);
-        return LUCIDITY_ESPAWN;
-    }
+    if (rc != 0)
+        return luc_spawn_error(id);
     *pid = id;
     return LUCIDITY_OK;
 }

@@ -494,6 +494,55 @@ def cluster_keys(t):
     check(not os.path.exists(keys[0]), "the run left its keys in %s" % keys[0])
 
 
+def unmetered(t):
+    """The modes of the processes the fake VM ran with LUNATIC_NO_FUEL=1, sorted."""
+    try:
+        with open(os.path.join(t.fake, "no-fuel")) as f:
+            return sorted(line.split()[0] for line in f)
+    except FileNotFoundError:
+        return []
+
+
+@case
+def no_fuel(t):
+    """--no-fuel runs every node of the cluster unmetered, the app node of a later
+    `cluster run` included; without it nothing is; the deploy entrypoints take
+    LUCIDITY_NO_FUEL=0/1 and refuse anything else."""
+    t.env.pop("LUNATIC_NO_FUEL", None)
+    rc, out, err = t.run("run", "--nodes", "2", "--timeout", "60", t.module("app.wasm"))
+    check(rc == 0 and unmetered(t) == [], "metered run: %s unmetered" % unmetered(t))
+    rc, out, err = t.run("run", "--no-fuel", "--nodes", "2", "--timeout", "60", t.module("app.wasm"))
+    check(rc == 0 and "fake app" in out, "run --no-fuel failed: %s" % err)
+    check(unmetered(t) == ["app", "control", "node", "node"], "unmetered: %s" % unmetered(t))
+    os.remove(os.path.join(t.fake, "no-fuel"))
+    rc, out, err = t.run("cluster", "up", "--no-fuel", "--nodes", "1")
+    check(rc == 0 and "unmetered" in out, "cluster up --no-fuel: %r" % out)
+    rc, out, err = t.run("cluster", "status")
+    check(rc == 0 and "unmetered" in out, "status does not say unmetered: %r" % out)
+    rc, out, err = t.run("cluster", "run", "--timeout", "60", t.module("app.wasm"))
+    check(rc == 0 and unmetered(t) == ["app", "control", "node"], "unmetered: %s" % unmetered(t))
+    rc, out, err = t.run("cluster", "down")
+    check(rc == 0, "cluster down failed")
+    env = dict(t.env, LUCIDITY_LUNATIC=FAKE, LUCIDITY_CONTROL_URL="http://127.0.0.1:1/",
+               LUCIDITY_NODE_ADDR="127.0.0.1:1", LUCIDITY_NO_FUEL="yes")
+    p = subprocess.run(["sh", os.path.join(ROOT, "deploy", "entrypoint-worker.sh")],
+                       capture_output=True, text=True, env=env, timeout=30)
+    check(p.returncode == 2 and "LUCIDITY_NO_FUEL must be 0 or 1" in p.stderr,
+          "entrypoint took LUCIDITY_NO_FUEL=yes: %d %r" % (p.returncode, p.stderr))
+    import socket
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env.update(LUCIDITY_NO_FUEL="1", LUCIDITY_NODE_ADDR="127.0.0.1:%d" % port)
+    p = subprocess.Popen(["sh", os.path.join(ROOT, "deploy", "entrypoint-worker.sh")],
+                         stderr=subprocess.PIPE, env=env, start_new_session=True)
+    wait_for(p.stderr, "Registration successful")
+    os.kill(p.pid, signal.SIGTERM)
+    check(p.wait(timeout=30) == 0, "the entrypoint's node did not end on SIGTERM")
+    check(unmetered(t) == ["app", "control", "node", "node"], "entrypoint node: %s" % unmetered(t))
+    t.check_all_gone()
+
+
 # -- 4. a failed `cluster up` cleans up and says why in one line --------------------------
 
 @case

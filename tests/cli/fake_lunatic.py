@@ -15,6 +15,8 @@ FAKE_LUNATIC (comma-separated) picks faults:
   node-port-taken-once     the first node registers, then exits 0 without binding
                            (what lunatic does when its port is taken)
   node-silent              nodes never register
+Every process that has LUNATIC_NO_FUEL=1 in its environment (an unmetered
+node) appends "MODE pid" (control/node/app) to `no-fuel` in FAKE_LUNATIC_DIR.
 FAKE_LUNATIC_APP picks what the app does:
   exit:N   prints "fake app", then the exit marker line with status N (default exit:0)
   trap     logs "Process 1 failed" (lunatic's words for a trapping main)
@@ -105,6 +107,9 @@ def main():
         f.write("%d\n" % os.getpid())
     faults = os.environ.get("FAKE_LUNATIC", "").split(",")
     mode, args = sys.argv[1], sys.argv[2:]
+    if os.environ.get("LUNATIC_NO_FUEL") == "1":
+        with open(os.path.join(os.environ["FAKE_LUNATIC_DIR"], "no-fuel"), "a") as f:
+            f.write("%s %d\n" % ("app" if "--wasm" in args else mode, os.getpid()))
     {"control": control, "node": node}[mode](args, faults)
 
 

@@ -199,6 +199,25 @@ static void spawn_failures_are_espawn_and_release_everything(void **state)
     assert_int_equal(fake_spawn_count(), 1); /* no spawn without a config */
 }
 
+/* An unmetered VM (LUNATIC_NO_FUEL=1) refuses a spawn with a fuel limit with
+   this text (vm/patches/lunatic-process-0.13.2-no-fuel.patch): ENOFUEL, not
+   the generic ESPAWN; any other spawn error stays ESPAWN. */
+static void a_refused_fuel_limit_is_enofuel(void **state)
+{
+    (void)state;
+    plan(FAKE_SERVE, 0);
+    fake_set_spawn_error("fuel metering is off on this node (LUNATIC_NO_FUEL=1): a process "
+                         "with a fuel limit cannot run here");
+    fake_fail_spawn(0);
+    assert_int_equal(call_square(2, LUCIDITY_ENOFUEL, NULL), 0);
+    assert_int_equal(fake_live_errors(), 0);
+    assert_int_equal(fake_live_configs(), 0);
+    fake_set_spawn_error("fuel metering"); /* not the refusal: another error */
+    fake_fail_spawn(1);
+    assert_int_equal(call_square(2, LUCIDITY_ESPAWN, NULL), 0);
+    assert_int_equal(fake_live_errors(), 0);
+}
+
 static void bad_arguments_are_einval_without_a_process(void **state)
 {
     (void)state;
@@ -235,6 +254,7 @@ int main(void)
         T(cancel_kills_and_later_await_is_ecancelled),
         T(try_get_never_blocks),
         T(spawn_failures_are_espawn_and_release_everything),
+        T(a_refused_fuel_limit_is_enofuel),
         T(bad_arguments_are_einval_without_a_process),
     };
     return cmocka_run_group_tests_name("runtime.unit.errors", tests, NULL, NULL);

@@ -36,6 +36,7 @@ static struct {
     fake_proc *current; /* whose host calls these are */
     fake_config *configs;
     size_t nconfigs, live_errors, next_error;
+    const char *error_text; /* of failed spawns; NULL: fk_error_text */
     size_t fail[FAKE_MAX_FAIL], nfail, fail_from;
     bool fail_config;
     uint64_t now;
@@ -336,6 +337,7 @@ void fake_fail_spawn(size_t index)
 }
 
 void fake_fail_create_config(bool fail) { fk.fail_config = fail; }
+void fake_set_spawn_error(const char *text) { fk.error_text = text; }
 void fake_fail_spawns_from(size_t index) { fk.fail_from = index ? index : 1; }
 
 void fake_set_nodes(uint64_t self, const uint64_t *others, size_t n)
@@ -617,15 +619,19 @@ uint32_t lh_dist_send(uint64_t node, uint64_t pid)
 /* ---- lunatic::error ---- */
 
 static const char fk_error_text[] = "fake spawn error";
+static const char *fk_error(void)
+{
+    return fk.error_text ? fk.error_text : fk_error_text;
+}
 uint32_t lh_error_string_size(uint64_t id)
 {
     (void)id;
-    return (uint32_t)strlen(fk_error_text);
+    return (uint32_t)strlen(fk_error());
 }
 void lh_error_to_string(uint64_t id, char *buf)
 {
     (void)id;
-    memcpy(buf, fk_error_text, strlen(fk_error_text));
+    memcpy(buf, fk_error(), strlen(fk_error()));
 }
 void lh_error_drop(uint64_t id)
 {

@@ -84,6 +84,8 @@ void fake_set_fatal(void (*fn)(const char *why));
 void fake_fail_spawn(size_t index);
 void fake_fail_spawns_from(size_t index); /* this spawn and every later one fails */
 void fake_fail_create_config(bool fail);
+/* The text lunatic gives for a failed spawn (default "fake spawn error"). */
+void fake_set_spawn_error(const char *text);
 
 /* Makes this "VM" a cluster node: node_id() = self, get_nodes() = self + others. */
 void fake_set_nodes(uint64_t self, const uint64_t *others, size_t n);

@@ -27,6 +27,21 @@ uint32_t slow_where(uint32_t x)
     return (uint32_t)lucidity_node_id();
 }
 
+static uint64_t luc_test_now(void);
+
+/* Computes for x ms without a single wait (no receive, no sleep: only the
+   clock, which never yields), then answers with its node id. On an unmetered
+   node it holds its worker thread the whole time. */
+static volatile uint64_t churn;
+uint32_t spin(uint32_t x)
+{
+    uint64_t end = luc_test_now() + x;
+    while (luc_test_now() < end)
+        for (int i = 0; i < 10000; i++)
+            churn = churn * 6364136223846793005u + 1442695040888963407u;
+    return (uint32_t)lucidity_node_id();
+}
+
 static volatile uint32_t sink;
 uint32_t crash(uint32_t kind)
 {
@@ -93,7 +108,7 @@ static int case_remote_async(void)
 /* On failure, which statuses the items ended with (first item of each). */
 static void print_statuses(const int *st, const uint64_t *nodes, int n)
 {
-    for (int code = LUCIDITY_OK; code >= LUCIDITY_ESTATE; code--) {
+    for (int code = LUCIDITY_OK; code >= LUCIDITY_ENOFUEL; code--) {
         int count = 0, first = -1;
         for (int i = 0; i < n; i++)
             if (st[i] == code && count++ == 0)
@@ -154,11 +169,15 @@ static int case_remote_failures(void)
 
 /* ---- node loss ---- */
 static uint64_t victim;
-static void kill_after_30(size_t done, size_t total, size_t index, int status, uint64_t node, void *u)
+static uint64_t kill_ms;
+/* Progress callback: asks for the first node reported after *(size_t *)u items
+   to be SIGKILLed (the victim), noting when. */
+static void kill_after(size_t done, size_t total, size_t index, int status, uint64_t node, void *u)
 {
-    (void)total, (void)index, (void)status, (void)u;
-    if (done == 30 && !victim && node) {
+    (void)total, (void)index, (void)status;
+    if (done == *(const size_t *)u && !victim && node) {
         victim = node;
+        kill_ms = luc_test_now();
         ask_kill(node);
     }
 }
@@ -173,7 +192,8 @@ static int fanout_with_loss(uint32_t retries)
     for (int i = 0; i < N; i++)
         args[i].ms = 50; /* 50 ms each: the fanout lasts long enough to lose a node in it */
     lucidity_fanout_opts fo = {.opts = {.retries = retries, .concurrency = 30},
-                               .progress = kill_after_30, .nodes = nodes};
+                               .progress = kill_after, .progress_user = &(size_t){30},
+                               .nodes = nodes};
     uint64_t t0 = luc_test_now();
     int rc = slow_where_remote_fanout_with(args, N, outs, st, &fo);
     uint64_t took = luc_test_now() - t0;
@@ -228,6 +248,125 @@ static int case_node_loss_blocking(void)
     return 0;
 }
 
+/* ---- unmetered nodes (every node runs with LUNATIC_NO_FUEL=1) ---- */
+static int expect_unmetered(void)
+{
+    const char *v = getenv("LUNATIC_NO_FUEL");
+    EXPECT(v && strcmp(v, "1") == 0, "the cluster is not unmetered (LUNATIC_NO_FUEL=%s)", v ? v : "");
+    return 0;
+}
+
+/* A fuel limit cannot be enforced without metering: the call fails with
+   ENOFUEL at once, here and remotely, and the job never runs (an endless
+   loop with a limit would otherwise never end). Without a limit jobs run. */
+static int case_unmetered_fuel(void)
+{
+    if (expect_unmetered())
+        return 1;
+    uint32_t out = 1;
+    lucidity_opts limited = {.fuel = 10};
+    EXPECT_STATUS(where_local_with(0, &out, &limited), LUCIDITY_ENOFUEL);
+    EXPECT_STATUS(where_remote_with(0, &out, &limited), LUCIDITY_ENOFUEL);
+    EXPECT_STATUS(crash_remote_with(1, &out, &limited), LUCIDITY_ENOFUEL);
+    EXPECT(out == 0, "output not zeroed");
+    EXPECT_STATUS(where_local(0, &out), LUCIDITY_OK);
+    EXPECT_STATUS(where_remote(0, &out), LUCIDITY_OK);
+    EXPECT(out != 0 && out != self, "ran on node %u", out);
+    /* LUCIDITY_NONE is no limit: allowed */
+    EXPECT_STATUS(where_remote_with(0, &out, &(lucidity_opts){.fuel = LUCIDITY_NONE}), LUCIDITY_OK);
+    /* Without fuel nothing stops an endless loop there, but the call still ends at
+       its timeout (the job keeps its core until the node stops: documented). */
+    uint64_t t0 = luc_test_now();
+    EXPECT_STATUS(crash_remote_with(1, &out, &(lucidity_opts){.timeout_ms = 300}),
+                  LUCIDITY_ETIMEOUT);
+    uint64_t took = luc_test_now() - t0;
+    printf("endless remote job: ETIMEOUT after %llu ms (timeout 300 ms)\n",
+           (unsigned long long)took);
+    EXPECT(took >= 300 && took < 5000, "took %llu ms", (unsigned long long)took);
+    return 0;
+}
+
+/* Two jobs per worker node, each computing 3 s without a wait: on 2 cores,
+   every process thread of every node is busy for 3 lost-after bounds (1 s).
+   No node may be taken for lost (retries 0: a loss would show as ENODELOST).
+   LUCIDITY_TEST_SPIN_MS sets another duration (bench/README: 60 s). */
+static int case_unmetered_busy(void)
+{
+    enum { N = 6 };
+    static spin_args args[N];
+    static uint32_t outs[N];
+    static int st[N];
+    static uint64_t nodes[N];
+    if (expect_unmetered())
+        return 1;
+    const char *ms_env = getenv("LUCIDITY_TEST_SPIN_MS");
+    uint32_t ms = ms_env ? (uint32_t)strtoul(ms_env, NULL, 10) : 3000u;
+    for (int i = 0; i < N; i++)
+        args[i].ms = ms;
+    lucidity_fanout_opts fo = {.opts = {.concurrency = N}, .nodes = nodes};
+    uint64_t t0 = luc_test_now();
+    int rc = spin_remote_fanout_with(args, N, outs, st, &fo);
+    uint64_t took = luc_test_now() - t0;
+    print_statuses(st, nodes, N);
+    EXPECT_STATUS(rc, LUCIDITY_OK);
+    for (int i = 0; i < N; i++)
+        EXPECT(outs[i] == nodes[i] && outs[i] != self, "item %d ran on %u", i, outs[i]);
+    printf("%d items of %u ms on 3 busy unmetered nodes: all ok in %llu ms\n", N, ms,
+           (unsigned long long)took);
+    return 0;
+}
+
+/* SIGKILL of a busy unmetered node mid-fanout is still detected: its items
+   go to the other nodes (retries 1) and every item gets its result. */
+static int case_unmetered_busy_loss(void)
+{
+    enum { N = 36, MS = 300 };
+    static spin_args args[N];
+    static uint32_t outs[N];
+    static int st[N];
+    static uint64_t nodes[N];
+    if (expect_unmetered())
+        return 1;
+    for (int i = 0; i < N; i++)
+        args[i].ms = MS;
+    lucidity_fanout_opts fo = {.opts = {.retries = 1, .concurrency = 12},
+                               .progress = kill_after, .progress_user = &(size_t){6},
+                               .nodes = nodes};
+    int rc = spin_remote_fanout_with(args, N, outs, st, &fo);
+    uint64_t after = luc_test_now() - kill_ms;
+    print_statuses(st, nodes, N);
+    EXPECT(victim != 0, "no node was killed");
+    EXPECT_STATUS(rc, LUCIDITY_OK);
+    int on_victim = 0; /* finished there before the kill */
+    for (int i = 0; i < N; i++) {
+        EXPECT(outs[i] == nodes[i] && outs[i] != self, "item %d ran on %u, dispatched to %llu",
+               i, outs[i], (unsigned long long)nodes[i]);
+        on_victim += nodes[i] == victim;
+    }
+    EXPECT(on_victim < N / 3, "%d items on the killed node", on_victim);
+    printf("victim node %llu (%d items done there first); all %d items ok, the last %llu ms "
+           "after the kill\n", (unsigned long long)victim, on_victim, N, (unsigned long long)after);
+    /* a hang guard, not a speed figure: the work left is ~2 s plus one loss bound */
+    EXPECT(after < 20000, "took %llu ms after the kill", (unsigned long long)after);
+
+    /* A blocking wait on a node that computes on every thread, killed: two
+       20 s jobs on each of the 2 nodes left (round robin), kill one's node. */
+    spin_handle h[4] = {{0}};
+    for (int i = 0; i < 4; i++)
+        EXPECT_STATUS(spin_remote_async(20000, &h[i]), LUCIDITY_OK);
+    lh_sleep_ms(500); /* let the jobs start there */
+    ask_kill(h[0].h.node);
+    uint64_t t0 = luc_test_now();
+    uint32_t out = 1;
+    EXPECT_STATUS(spin_await(&h[0], &out), LUCIDITY_ENODELOST);
+    printf("busy node-lost reported after %llu ms\n", (unsigned long long)(luc_test_now() - t0));
+    for (int i = 1; i < 4; i++) {
+        EXPECT_STATUS(spin_cancel(&h[i]), LUCIDITY_OK);
+        (void)spin_await(&h[i], &out);
+    }
+    return 0;
+}
+
 static const struct {
     const char *name;
     int (*fn)(void);
@@ -240,6 +379,9 @@ static const struct {
     {"node_loss_retry", case_node_loss_retry},
     {"node_loss_no_retry", case_node_loss_no_retry},
     {"node_loss_blocking", case_node_loss_blocking},
+    {"unmetered_fuel", case_unmetered_fuel},
+    {"unmetered_busy", case_unmetered_busy},
+    {"unmetered_busy_loss", case_unmetered_busy_loss},
 };
 
 int main(void)
