@@ -63,6 +63,7 @@ OPTIONS = {
     "timeout": lambda r: r.choice(["1ms", "5s", "10m", "2592000000ms"]),
     "retries": lambda r: str(r.choice([0, 1, 2, 1000])),
     "concurrency": lambda r: str(r.choice([1, 8, 1000000])),
+    "pool": lambda r: str(r.choice([1, 8, 4096, 0, 4097])),
     "remote_fallback": lambda r: r.choice(["local", "error"]),
     "liveness": lambda r: r.choice(["1ms", "200ms", "60m"]),
     "init_retry_interval_ms": lambda r: str(r.choice([1, 100, 4294967295])),
