@@ -524,7 +524,9 @@ def no_fuel(t):
     rc, out, err = t.run("cluster", "down")
     check(rc == 0, "cluster down failed")
     env = dict(t.env, LUCIDITY_LUNATIC=FAKE, LUCIDITY_CONTROL_URL="http://127.0.0.1:1/",
-               LUCIDITY_NODE_ADDR="127.0.0.1:1", LUCIDITY_NO_FUEL="yes")
+               LUCIDITY_NODE_ADDR="127.0.0.1:1", LUCIDITY_NO_FUEL="yes", TMPDIR=t.tmp,
+               LUCIDITY_CLUSTER_CA_PEM="-----BEGIN CERTIFICATE-----\nfake\n",
+               LUNATIC_CLUSTER_SECRET="s3cret-of-the-cluster-0123456789")
     p = subprocess.run(["sh", os.path.join(ROOT, "deploy", "entrypoint-worker.sh")],
                        capture_output=True, text=True, env=env, timeout=30)
     check(p.returncode == 2 and "LUCIDITY_NO_FUEL must be 0 or 1" in p.stderr,
