@@ -59,7 +59,7 @@ ODD_PACKAGES = ["lucidity", "pb", "std", "errno", "unix", "google", "protobuf", 
 OPTIONS = {
     "memory": lambda r: r.choice(["1MiB", "64MiB", "4GiB", "1048576", "1048576B", "1GiB", "64KiB"]),
     "fuel": lambda r: str(r.choice([0, 1, 1000, 2 ** 40])),
-    "fanout": lambda r: r.choice(["roundrobin", "random"]),
+    "fanout": lambda r: r.choice(["roundrobin", "random", "balanced"]),
     "timeout": lambda r: r.choice(["1ms", "5s", "10m", "2592000000ms"]),
     "retries": lambda r: str(r.choice([0, 1, 2, 1000])),
     "concurrency": lambda r: str(r.choice([1, 8, 1000000])),
@@ -381,6 +381,11 @@ class Generator:
             if opts[-1] == ("memory", "64KiB"):  # README's old minimum; issue 11 §8 raises it
                 s.strict = False
                 s.features.add("memory-64KiB")
+            if opts[-1] in (("pool", "0"), ("pool", "4097")):  # docs: pool is 1..4096
+                s.strict = False
+        kv = dict(opts)
+        if "pool" in kv and kv.get("fuel", "0") != "0":  # docs: a pool with a finite fuel is an error
+            s.strict = False
         if opts:
             s.features.add("options")
         return Job(jn, params, self.result(msg_names), opts)
