@@ -18,14 +18,14 @@ typedef struct jobc_option_spec {
     const char *name;
     jobc_opt_kind kind;
     uint64_t min, max;
-    const char *values[3]; /* JOBC_OPT_ENUM: allowed identifiers (value = index + 1) */
+    const char *values[4]; /* JOBC_OPT_ENUM: allowed identifiers (value = index + 1) */
 } jobc_option_spec;
 
 #define JOBC_U32_MAX 4294967295u
 static const jobc_option_spec jobc_options[] = {
     {"memory", JOBC_OPT_SIZE, JOBC_MEMORY_MIN, 4294967296ull, {0}},
     {"fuel", JOBC_OPT_COUNT, 0, UINT64_MAX - 1, {0}},
-    {"fanout", JOBC_OPT_ENUM, 0, 0, {"roundrobin", "random", NULL}},
+    {"fanout", JOBC_OPT_ENUM, 0, 0, {"roundrobin", "random", "balanced", NULL}},
     {"timeout", JOBC_OPT_DURATION, 1, 30ull * 24 * 3600 * 1000, {0}}, /* up to 30 days */
     {"retries", JOBC_OPT_COUNT, 0, 1000, {0}},
     {"concurrency", JOBC_OPT_COUNT, 1, 1000000, {0}},

@@ -67,7 +67,8 @@ static void jobc_pack(const jobc_model *m, const idl_job *j, jobc_buf *b)
 
 static void jobc_defaults(const jobc_opts *o, jobc_buf *b)
 {
-    static const char *const fanout[] = {"", "LUCIDITY_FANOUT_ROUNDROBIN", "LUCIDITY_FANOUT_RANDOM"};
+    static const char *const fanout[] = {"", "LUCIDITY_FANOUT_ROUNDROBIN", "LUCIDITY_FANOUT_RANDOM",
+                                         "LUCIDITY_FANOUT_BALANCED"};
     static const char *const fallback[] = {"", "LUCIDITY_FALLBACK_LOCAL", "LUCIDITY_FALLBACK_ERROR"};
     jobc_buf f = {0};
 #define JOBC_NUM(field)                                                                           \

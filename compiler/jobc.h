@@ -62,7 +62,7 @@ idl_sink jobc_diag_sink(jobc_diag *d);
 void jobc_diag_free(jobc_diag *d);
 
 /* Options of one job, resolved from its .job options (0: not set). */
-enum { JOBC_FANOUT_NONE, JOBC_FANOUT_ROUNDROBIN, JOBC_FANOUT_RANDOM };
+enum { JOBC_FANOUT_NONE, JOBC_FANOUT_ROUNDROBIN, JOBC_FANOUT_RANDOM, JOBC_FANOUT_BALANCED };
 enum { JOBC_FALLBACK_NONE, JOBC_FALLBACK_LOCAL, JOBC_FALLBACK_ERROR };
 #define JOBC_NINTERVALS 6
 #define JOBC_UNLIMITED UINT64_MAX

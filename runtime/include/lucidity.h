@@ -74,6 +74,10 @@ typedef enum lucidity_fanout_scheme {
     LUCIDITY_FANOUT_DEFAULT = 0, /* the job's default (roundrobin unless the .job says) */
     LUCIDITY_FANOUT_ROUNDROBIN,
     LUCIDITY_FANOUT_RANDOM,
+    /* a fanout's next item goes to the node with the fewest of its items in flight
+       (ties: round robin), so a node that finishes early gets more; a single call
+       goes round robin */
+    LUCIDITY_FANOUT_BALANCED,
 } lucidity_fanout_scheme;
 
 typedef enum lucidity_remote_fallback {

@@ -58,7 +58,7 @@ const luc_transport *luc_transport_of(const lucidity_handle *h)
 const luc_transport *const luc_transports[] = {&luc_local_transport, &luc_remote_transport, NULL};
 
 int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *args,
-                   lucidity_handle *h, const lucidity_opts *o)
+                   lucidity_handle *h, const lucidity_opts *o, const luc_load *load)
 {
     memset(h, 0, sizeof *h);
     h->check = LUC_HANDLE_CHECK;
@@ -74,7 +74,7 @@ int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *ar
         return h->status = LUCIDITY_EINVAL;
     int rc = luc_check_args(job->args_fields, args);
     if (rc == LUCIDITY_OK)
-        rc = luc_pick_node(o, where, &h->node);
+        rc = luc_pick_node(o, where, load, &h->node);
     if (rc != LUCIDITY_OK)
         return h->status = rc;
     h->transport = h->node ? &luc_remote_transport : &luc_local_transport;
@@ -239,7 +239,7 @@ int lucidity_start(const lucidity_job *job, lucidity_where where, const void *ar
         return LUCIDITY_EINVAL;
     lucidity_opts o;
     luc_opts_resolve(&o, job, opts);
-    int rc = luc_call_begin(job, where, args, h, &o);
+    int rc = luc_call_begin(job, where, args, h, &o, NULL);
     if (rc != LUCIDITY_OK)
         h->state = LUC_DONE;
     return rc;

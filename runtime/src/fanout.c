@@ -210,6 +210,17 @@ static void luc_after_event(luc_fanout *f, size_t s, int rc)
     luc_item_done(f, sl->item, rc, sl->h.node);
 }
 
+/* The balanced scheme's view: this fanout's calls in flight on a node (a
+   remote call's place is its node). */
+static size_t luc_load_on(void *ctx, uint64_t node)
+{
+    luc_fanout *f = ctx;
+    for (size_t i = 0; i < f->nplaces; i++)
+        if (f->places[i].place == node)
+            return f->places[i].calls;
+    return 0;
+}
+
 /* Starts items until the window is full; an item that fails to start is done
  * at once and its slot takes the next item. */
 static void luc_fill(luc_fanout *f)
@@ -218,7 +229,9 @@ static void luc_fill(luc_fanout *f)
         size_t s = f->free_slots[f->nfree - 1];
         size_t item = f->next++;
         luc_slot *sl = &f->slot[s];
-        int rc = luc_call_begin(f->job, f->where, f->args + item * f->job->args_size, &sl->h, &f->o);
+        const luc_load load = {luc_load_on, f};
+        int rc = luc_call_begin(f->job, f->where, f->args + item * f->job->args_size, &sl->h,
+                                &f->o, &load);
         if (rc == LUCIDITY_OK && !luc_track(f, s)) {
             lucidity_cancel(&sl->h);
             rc = LUCIDITY_ENOMEM;

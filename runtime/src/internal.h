@@ -49,6 +49,13 @@
 /* opts.c: job defaults <- call overrides <- built-in defaults; every field set. */
 void luc_opts_resolve(lucidity_opts *out, const lucidity_job *job, const lucidity_opts *call);
 
+/* What a caller of many calls (a fanout) knows of its nodes: how many of its
+   calls are in flight on one. The balanced scheme picks the least loaded. */
+typedef struct luc_load {
+    size_t (*on)(void *ctx, uint64_t node);
+    void *ctx;
+} luc_load;
+
 /* msg.c: every message starts with this header (kind, then a status). */
 typedef enum luc_kind {
     LUC_K_ARGS = 1, /* caller -> job: the encoded arguments */
@@ -123,7 +130,7 @@ void luc_drain(int64_t tag);
    status or LUCIDITY_PENDING. */
 enum { LUC_IDLE = 0, LUC_RUNNING, LUC_DONE };
 int luc_call_begin(const lucidity_job *job, lucidity_where where, const void *args,
-                   lucidity_handle *h, const lucidity_opts *resolved);
+                   lucidity_handle *h, const lucidity_opts *resolved, const luc_load *load);
 int luc_call_on_message(lucidity_handle *h, uint32_t received, void *out);
 int luc_call_on_wake(lucidity_handle *h);
 
@@ -196,8 +203,10 @@ LUC_CHECK int luc_pool_acquire(lucidity_handle *h);
 /* The call is over: keep the worker for the next call, or end it. */
 void luc_pool_release(lucidity_handle *h, bool keep);
 
-/* node.c: where to run; LUCIDITY_OK and *node (0 = here), or ENONODE. */
-int luc_pick_node(const lucidity_opts *o, lucidity_where where, uint64_t *node);
+/* node.c: where to run; LUCIDITY_OK and *node (0 = here), or ENONODE. load
+   may be NULL (a single call). */
+int luc_pick_node(const lucidity_opts *o, lucidity_where where, const luc_load *load,
+                  uint64_t *node);
 /* node.c: liveness of the nodes in use (see the comment at the top of node.c) */
 void luc_node_lost(uint64_t node);
 bool luc_node_is_lost(uint64_t node);

@@ -231,7 +231,20 @@ static size_t luc_candidates(uint64_t *ids)
     return m;
 }
 
-int luc_pick_node(const lucidity_opts *o, lucidity_where where, uint64_t *node)
+/* The least loaded of ids[0..m), scanning from round-robin position start. */
+static size_t luc_least_loaded(const uint64_t *ids, size_t m, size_t start, const luc_load *load)
+{
+    size_t best = start % m, best_load = load->on(load->ctx, ids[best]);
+    for (size_t k = 1; k < m && best_load; k++) {
+        size_t i = (start + k) % m, l = load->on(load->ctx, ids[i]);
+        if (l < best_load)
+            best = i, best_load = l;
+    }
+    return best;
+}
+
+int luc_pick_node(const lucidity_opts *o, lucidity_where where, const luc_load *load,
+                  uint64_t *node)
 {
     *node = 0;
     if (where == LUCIDITY_LOCAL)
@@ -240,8 +253,13 @@ int luc_pick_node(const lucidity_opts *o, lucidity_where where, uint64_t *node)
     size_t m = luc_candidates(ids);
     if (m == 0)
         return o->remote_fallback == LUCIDITY_FALLBACK_ERROR ? LUCIDITY_ENONODE : LUCIDITY_OK;
-    size_t pick = o->fanout == LUCIDITY_FANOUT_RANDOM ? (size_t)(luc_random() % m)
-                                                      : (size_t)(luc_rr++ % m);
+    size_t pick;
+    if (o->fanout == LUCIDITY_FANOUT_RANDOM)
+        pick = (size_t)(luc_random() % m);
+    else if (o->fanout == LUCIDITY_FANOUT_BALANCED && load)
+        pick = luc_least_loaded(ids, m, (size_t)(luc_rr++ % m), load);
+    else
+        pick = (size_t)(luc_rr++ % m);
     *node = ids[pick];
     return LUCIDITY_OK;
 }

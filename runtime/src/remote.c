@@ -125,7 +125,7 @@ static int luc_remote_lost(lucidity_handle *h)
         lucidity_opts o = h->opts;
         o.remote_fallback = LUCIDITY_FALLBACK_ERROR; /* re-dispatch to another node only */
         uint64_t node = 0;
-        if (luc_pick_node(&o, LUCIDITY_REMOTE, &node) != LUCIDITY_OK)
+        if (luc_pick_node(&o, LUCIDITY_REMOTE, NULL, &node) != LUCIDITY_OK)
             break; /* h->node stays the lost node: the call is still a remote one */
         h->node = node;
         if (luc_remote_dispatch(h) == LUCIDITY_OK)

@@ -25,6 +25,8 @@ static struct {
     uint64_t late_node;   /* its helper's reply comes late, after the node was taken for lost */
     uint64_t add_node;    /* joins the node list when the first helper starts */
     uint64_t reply_delay; /* live helpers reply after this */
+    uint64_t slow_node;   /* its helpers reply after slow_delay instead */
+    uint64_t slow_delay;
     bool spawned_only;    /* live helpers only report SPAWNED and stay */
 } world;
 
@@ -54,7 +56,7 @@ static void cluster_script(const fake_proc *p, fake_plan *plan, void *user)
     if (is_dead(node))
         return; /* silent */
     plan->action = FAKE_REPLY_RAW;
-    plan->delay_ms = world.reply_delay;
+    plan->delay_ms = node == world.slow_node ? world.slow_delay : world.reply_delay;
     plan->raw = world.spawned_only ? spawned : reply_ok;
     plan->raw_len = world.spawned_only ? sizeof spawned : sizeof reply_ok;
     plan->stay = world.spawned_only;
@@ -282,6 +284,45 @@ static void garbage_handles_are_einval(void **state)
     assert_int_equal(fake_spawn_count(), 0);
 }
 
+/* The balanced scheme: a fanout's next item goes to the node with the fewest of
+   its items in flight, so a node that answers 10x faster does most of the work;
+   round robin splits evenly whatever the speeds. All at once (a window of n),
+   balanced is round robin. */
+static size_t items_on(enum lucidity_fanout_scheme scheme, size_t window, uint64_t fast,
+                       uint64_t slow)
+{
+    const uint64_t nodes[2] = {fast, slow};
+    fake_set_nodes(SELF, nodes, 2);
+    world.reply_delay = 10;
+    world.slow_node = slow;
+    world.slow_delay = 100;
+    enum { N = 40 };
+    u32_msg args[N] = {{0}};
+    uint32_t outs[N];
+    int st[N];
+    uint64_t where[N];
+    lucidity_fanout_opts fo = {.opts = {.concurrency = window, .fanout = scheme}, .nodes = where};
+    assert_status(lucidity_fanout(&square_job, LUCIDITY_REMOTE, args, N, outs, st, &fo), LUCIDITY_OK);
+    size_t on_fast = 0;
+    for (size_t i = 0; i < N; i++) {
+        assert_status(st[i], LUCIDITY_OK);
+        on_fast += where[i] == fast;
+    }
+    assert_int_equal(fake_caller()->box_len, 0);
+    return on_fast;
+}
+
+static void balanced_fanout_feeds_the_faster_node(void **state)
+{
+    (void)state;
+    size_t rr = items_on(LUCIDITY_FANOUT_ROUNDROBIN, 2, fresh(), fresh());
+    assert_int_equal(rr, 20);
+    size_t bal = items_on(LUCIDITY_FANOUT_BALANCED, 2, fresh(), fresh());
+    assert_true(bal >= 32); /* ~10 fast replies per slow one: 36 of 40 */
+    size_t at_once = items_on(LUCIDITY_FANOUT_BALANCED, 40, fresh(), fresh());
+    assert_int_equal(at_once, 20);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -295,6 +336,7 @@ int main(void)
         cmocka_unit_test_setup(huge_timeout_and_liveness_do_not_wrap, cluster_setup),
         cmocka_unit_test_setup(null_array_with_a_count_is_einval, cluster_setup),
         cmocka_unit_test_setup(garbage_handles_are_einval, cluster_setup),
+        cmocka_unit_test_setup(balanced_fanout_feeds_the_faster_node, cluster_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,6 +9,8 @@ PB_BIND(quick_args, quick_args, AUTO)
 PB_BIND(quick_result, quick_result, AUTO)
 PB_BIND(pooled_args, pooled_args, AUTO)
 PB_BIND(pooled_result, pooled_result, AUTO)
+PB_BIND(tiles_args, tiles_args, AUTO)
+PB_BIND(tiles_result, tiles_result, AUTO)
 
 #ifndef LUCIDITY_DESCRIPTORS_ONLY
 /* job pythagorean */
@@ -341,6 +343,86 @@ __attribute__((export_name("lucidity_job_pooled")))
 void pooled__entry(uint64_t caller_node, uint64_t caller_pid, int64_t tag)
 {
     lucidity_serve(&pooled_job, caller_node, caller_pid, tag);
+}
+
+/* job tiles */
+static void tiles__invoke(const void *args__, void *result__)
+{
+    const tiles_args *in__ = args__;
+    tiles_result *out__ = result__;
+    out__->value = tiles(in__->n);
+}
+
+/* Moves the decoded result into the caller's output (ownership moves with it). */
+static void tiles__unpack(void *out, void *result__)
+{
+    *(uint64_t *)out = ((tiles_result *)result__)->value;
+}
+
+const lucidity_job tiles_job = {
+    LUCIDITY_ABI_VERSION,
+    "tiles",
+    "lucidity_job_tiles",
+    tiles_args_fields,
+    sizeof(tiles_args),
+    tiles_result_fields,
+    sizeof(tiles_result),
+    sizeof(uint64_t),
+    tiles__invoke,
+    tiles__unpack,
+    {
+        .concurrency = 4u,
+        .fanout = LUCIDITY_FANOUT_BALANCED,
+    },
+};
+
+int tiles_local_with(uint64_t n, uint64_t *out, const lucidity_opts *opts)
+{
+    tiles_args args__ = {.n = n};
+    return lucidity_call(&tiles_job, LUCIDITY_LOCAL, &args__, out, opts);
+}
+
+int tiles_remote_with(uint64_t n, uint64_t *out, const lucidity_opts *opts)
+{
+    tiles_args args__ = {.n = n};
+    return lucidity_call(&tiles_job, LUCIDITY_REMOTE, &args__, out, opts);
+}
+
+int tiles_local_async_with(uint64_t n, tiles_handle *h, const lucidity_opts *opts)
+{
+    tiles_args args__ = {.n = n};
+    return lucidity_start(&tiles_job, LUCIDITY_LOCAL, &args__, &h->h, opts);
+}
+
+int tiles_remote_async_with(uint64_t n, tiles_handle *h, const lucidity_opts *opts)
+{
+    tiles_args args__ = {.n = n};
+    return lucidity_start(&tiles_job, LUCIDITY_REMOTE, &args__, &h->h, opts);
+}
+
+int tiles_try_get(tiles_handle *h, uint64_t *out) { return lucidity_try_get(&h->h, out); }
+int tiles_await(tiles_handle *h, uint64_t *out) { return lucidity_await(&h->h, out); }
+int tiles_await_timeout(tiles_handle *h, uint64_t ms, uint64_t *out) { return lucidity_await_timeout(&h->h, ms, out); }
+int tiles_cancel(tiles_handle *h) { return lucidity_cancel(&h->h); }
+
+int tiles_local_fanout_with(const tiles_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts)
+{
+    return lucidity_fanout(&tiles_job, LUCIDITY_LOCAL, items, n, outs, statuses, fopts);
+}
+
+int tiles_remote_fanout_with(const tiles_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts)
+{
+    return lucidity_fanout(&tiles_job, LUCIDITY_REMOTE, items, n, outs, statuses, fopts);
+}
+
+/* The job process's entry: exported from wasm modules under "lucidity_job_tiles". */
+void tiles__entry(uint64_t caller_node, uint64_t caller_pid, int64_t tag);
+#ifdef __wasm__
+__attribute__((export_name("lucidity_job_tiles")))
+#endif
+void tiles__entry(uint64_t caller_node, uint64_t caller_pid, int64_t tag)
+{
+    lucidity_serve(&tiles_job, caller_node, caller_pid, tag);
 }
 
 #endif /* LUCIDITY_DESCRIPTORS_ONLY */

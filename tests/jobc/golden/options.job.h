@@ -50,6 +50,8 @@ typedef struct quick_args quick_args;
 typedef struct quick_result quick_result;
 typedef struct pooled_args pooled_args;
 typedef struct pooled_result pooled_result;
+typedef struct tiles_args tiles_args;
+typedef struct tiles_result tiles_result;
 
 /* arguments of one call (a nanopb message) */
 struct pythagorean_args {
@@ -89,6 +91,16 @@ struct pooled_args {
 
 /* result of one call (a nanopb message; field 'value') */
 struct pooled_result {
+    uint64_t value;
+};
+
+/* arguments of one call (a nanopb message) */
+struct tiles_args {
+    uint64_t n;
+};
+
+/* result of one call (a nanopb message; field 'value') */
+struct tiles_result {
     uint64_t value;
 };
 
@@ -156,6 +168,22 @@ X__(a__, STATIC,   SINGULAR, UINT64,   value,             1)
 #define pooled_result_DEFAULT NULL
 extern const pb_msgdesc_t pooled_result_msg;
 #define pooled_result_fields &pooled_result_msg
+
+/* Macro parameters end in "__" so that fields named a or X (never "__") stay intact. */
+#define tiles_args_FIELDLIST(X__, a__) \
+X__(a__, STATIC,   SINGULAR, UINT64,   n,                 1)
+#define tiles_args_CALLBACK NULL
+#define tiles_args_DEFAULT NULL
+extern const pb_msgdesc_t tiles_args_msg;
+#define tiles_args_fields &tiles_args_msg
+
+/* Macro parameters end in "__" so that fields named a or X (never "__") stay intact. */
+#define tiles_result_FIELDLIST(X__, a__) \
+X__(a__, STATIC,   SINGULAR, UINT64,   value,             1)
+#define tiles_result_CALLBACK NULL
+#define tiles_result_DEFAULT NULL
+extern const pb_msgdesc_t tiles_result_msg;
+#define tiles_result_fields &tiles_result_msg
 
 /* job pythagorean */
 extern const lucidity_job pythagorean_job;
@@ -260,6 +288,32 @@ int pooled_local_fanout_with(const pooled_args *items, size_t n, uint64_t *outs,
 static inline int pooled_local_fanout(const pooled_args *items, size_t n, uint64_t *outs, int *statuses) { return pooled_local_fanout_with(items, n, outs, statuses, NULL); }
 int pooled_remote_fanout_with(const pooled_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts);
 static inline int pooled_remote_fanout(const pooled_args *items, size_t n, uint64_t *outs, int *statuses) { return pooled_remote_fanout_with(items, n, outs, statuses, NULL); }
+
+/* job tiles */
+extern const lucidity_job tiles_job;
+/* The implementation, written by you. */
+uint64_t tiles(uint64_t n);
+int tiles_local_with(uint64_t n, uint64_t *out, const lucidity_opts *opts);
+static inline int tiles_local(uint64_t n, uint64_t *out) { return tiles_local_with(n, out, NULL); }
+int tiles_remote_with(uint64_t n, uint64_t *out, const lucidity_opts *opts);
+static inline int tiles_remote(uint64_t n, uint64_t *out) { return tiles_remote_with(n, out, NULL); }
+
+typedef struct tiles_handle {
+    lucidity_handle h;
+} tiles_handle;
+int tiles_local_async_with(uint64_t n, tiles_handle *h, const lucidity_opts *opts);
+static inline int tiles_local_async(uint64_t n, tiles_handle *h) { return tiles_local_async_with(n, h, NULL); }
+int tiles_remote_async_with(uint64_t n, tiles_handle *h, const lucidity_opts *opts);
+static inline int tiles_remote_async(uint64_t n, tiles_handle *h) { return tiles_remote_async_with(n, h, NULL); }
+int tiles_try_get(tiles_handle *h, uint64_t *out);
+int tiles_await(tiles_handle *h, uint64_t *out);
+int tiles_await_timeout(tiles_handle *h, uint64_t ms, uint64_t *out);
+int tiles_cancel(tiles_handle *h);
+
+int tiles_local_fanout_with(const tiles_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts);
+static inline int tiles_local_fanout(const tiles_args *items, size_t n, uint64_t *outs, int *statuses) { return tiles_local_fanout_with(items, n, outs, statuses, NULL); }
+int tiles_remote_fanout_with(const tiles_args *items, size_t n, uint64_t *outs, int *statuses, const lucidity_fanout_opts *fopts);
+static inline int tiles_remote_fanout(const tiles_args *items, size_t n, uint64_t *outs, int *statuses) { return tiles_remote_fanout_with(items, n, outs, statuses, NULL); }
 
 #ifdef __cplusplus
 }
