@@ -23,6 +23,7 @@
 
 #include "host.h"
 #include "internal.h"
+#include "polyline.h"
 
 #define BENCH_EXPORT(name) __attribute__((export_name(name)))
 
@@ -283,29 +284,7 @@ static int b_msg_raw_write(int n)
    A Polyline as bench/pb_bench.c has it (32 Points {x, y, label}, closed, 128
    bytes of tag: 97 fields, 1,052 bytes). Each op builds the outgoing message
    and reads it back out of the same scratch buffer (seek_data), so what is
-   timed is encode + decode and their host calls, not a send. */
-typedef struct Point { double x; double y; char *label; } Point;
-typedef struct Polyline {
-    pb_size_t points_count;
-    Point *points;
-    bool closed;
-    pb_bytes_array_t *tag;
-} Polyline;
-#define Point_FIELDLIST(X, a)                                                                      \
-    X(a, STATIC, SINGULAR, DOUBLE, x, 1)                                                           \
-    X(a, STATIC, SINGULAR, DOUBLE, y, 2)                                                           \
-    X(a, POINTER, SINGULAR, STRING, label, 3)
-#define Point_CALLBACK NULL
-#define Point_DEFAULT NULL
-#define Polyline_FIELDLIST(X, a)                                                                   \
-    X(a, POINTER, REPEATED, MESSAGE, points, 1)                                                    \
-    X(a, STATIC, SINGULAR, BOOL, closed, 2)                                                        \
-    X(a, POINTER, SINGULAR, BYTES, tag, 3)
-#define Polyline_CALLBACK NULL
-#define Polyline_DEFAULT NULL
-#define Polyline_points_MSGTYPE Point
-PB_BIND(Point, Point, AUTO)
-PB_BIND(Polyline, Polyline, AUTO)
+   timed is encode + decode and their host calls, not a send (polyline.h). */
 
 enum { NPOINTS = 32, TAGLEN = 128 };
 static Polyline poly;

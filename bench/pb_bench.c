@@ -13,30 +13,7 @@
 #include <string.h>
 #include <time.h>
 
-typedef struct Point { double x; double y; char *label; } Point;
-typedef struct Polyline {
-    pb_size_t points_count;
-    Point *points;
-    bool closed;
-    pb_bytes_array_t *tag;
-} Polyline;
-
-#define Point_FIELDLIST(X, a)                                                                      \
-    X(a, STATIC, SINGULAR, DOUBLE, x, 1)                                                           \
-    X(a, STATIC, SINGULAR, DOUBLE, y, 2)                                                           \
-    X(a, POINTER, SINGULAR, STRING, label, 3)
-#define Point_CALLBACK NULL
-#define Point_DEFAULT NULL
-#define Polyline_FIELDLIST(X, a)                                                                   \
-    X(a, POINTER, REPEATED, MESSAGE, points, 1)                                                    \
-    X(a, STATIC, SINGULAR, BOOL, closed, 2)                                                        \
-    X(a, POINTER, SINGULAR, BYTES, tag, 3)
-#define Polyline_CALLBACK NULL
-#define Polyline_DEFAULT NULL
-#define Polyline_points_MSGTYPE Point
-PB_BIND(Point, Point, AUTO)
-PB_BIND(Polyline, Polyline, AUTO)
-#define Polyline_fields &Polyline_msg
+#include "polyline.h"
 
 enum { NPOINTS = 32, TAGLEN = 128, BUF = 4096 };
 

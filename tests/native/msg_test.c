@@ -8,29 +8,8 @@
 
 #include "unit.h"
 
-/* A Polyline as bench/pb_bench.c has it: many small fields, strings, bytes. */
-typedef struct Point { double x; double y; char *label; } Point;
-typedef struct Polyline {
-    pb_size_t points_count;
-    Point *points;
-    bool closed;
-    pb_bytes_array_t *tag;
-} Polyline;
-#define Point_FIELDLIST(X, a)                                                                      \
-    X(a, STATIC, SINGULAR, DOUBLE, x, 1)                                                           \
-    X(a, STATIC, SINGULAR, DOUBLE, y, 2)                                                           \
-    X(a, POINTER, SINGULAR, STRING, label, 3)
-#define Point_CALLBACK NULL
-#define Point_DEFAULT NULL
-#define Polyline_FIELDLIST(X, a)                                                                   \
-    X(a, POINTER, REPEATED, MESSAGE, points, 1)                                                    \
-    X(a, STATIC, SINGULAR, BOOL, closed, 2)                                                        \
-    X(a, POINTER, SINGULAR, BYTES, tag, 3)
-#define Polyline_CALLBACK NULL
-#define Polyline_DEFAULT NULL
-#define Polyline_points_MSGTYPE Point
-PB_BIND(Point, Point, AUTO)
-PB_BIND(Polyline, Polyline, AUTO)
+/* The benchmarks' Polyline: many small fields, strings, bytes. */
+#include "../../bench/polyline.h"
 
 /* A static array field: a count above its size cannot be encoded. */
 typedef struct Fixed { pb_size_t v_count; uint32_t v[2]; } Fixed;
