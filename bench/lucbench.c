@@ -286,24 +286,13 @@ static int b_msg_raw_write(int n)
    and reads it back out of the same scratch buffer (seek_data), so what is
    timed is encode + decode and their host calls, not a send (polyline.h). */
 
-enum { NPOINTS = 32, TAGLEN = 128 };
 static Polyline poly;
 static uint8_t poly_bytes[2048];
 static size_t poly_len;
 
 static void poly_make(void)
 {
-    static Point pts[NPOINTS];
-    static char labels[NPOINTS][16];
-    static union { pb_bytes_array_t a; uint8_t raw[PB_BYTES_ARRAY_T_ALLOCSIZE(TAGLEN)]; } tag;
-    for (int i = 0; i < NPOINTS; i++) {
-        snprintf(labels[i], sizeof labels[i], "pt-%04d", i);
-        pts[i] = (Point){i * 1.25, i * -0.5 + 0.1, labels[i]};
-    }
-    tag.a.size = TAGLEN;
-    for (int i = 0; i < TAGLEN; i++)
-        tag.a.bytes[i] = (uint8_t)(i * 7);
-    poly = (Polyline){NPOINTS, pts, true, &tag.a};
+    polyline_fill(&poly);
     pb_ostream_t os = pb_ostream_from_buffer(poly_bytes, sizeof poly_bytes);
     poly_len = pb_encode(&os, &Polyline_msg, &poly) ? os.bytes_written : 0;
     printf("BENCHINFO wasm_message_bytes %zu\n", poly_len);

@@ -15,7 +15,7 @@
 
 #include "polyline.h"
 
-enum { NPOINTS = 32, TAGLEN = 128, BUF = 4096 };
+enum { BUF = 4096 };
 
 static uint64_t now_ns(void)
 {
@@ -24,27 +24,12 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-static void make(Polyline *p)
-{
-    static Point pts[NPOINTS];
-    static char labels[NPOINTS][16];
-    static union { pb_bytes_array_t a; uint8_t raw[PB_BYTES_ARRAY_T_ALLOCSIZE(TAGLEN)]; } tag;
-    for (int i = 0; i < NPOINTS; i++) {
-        snprintf(labels[i], sizeof labels[i], "pt-%04d", i);
-        pts[i] = (Point){i * 1.25, i * -0.5 + 0.1, labels[i]};
-    }
-    tag.a.size = TAGLEN;
-    for (int i = 0; i < TAGLEN; i++)
-        tag.a.bytes[i] = (uint8_t)(i * 7);
-    *p = (Polyline){NPOINTS, pts, true, &tag.a};
-}
-
 int main(int argc, char **argv)
 {
     int reps = argc > 1 ? atoi(argv[1]) : 7, n = argc > 2 ? atoi(argv[2]) : 100000;
     static uint8_t buf[BUF];
     Polyline p;
-    make(&p);
+    polyline_fill(&p);
     pb_ostream_t os = pb_ostream_from_buffer(buf, sizeof buf);
     if (!pb_encode(&os, Polyline_fields, &p)) {
         printf("BENCHFAIL pb_encode %s\n", PB_GET_ERROR(&os));

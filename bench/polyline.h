@@ -10,6 +10,7 @@
 #define LUC_BENCH_POLYLINE_H
 
 #include <pb.h>
+#include <stdio.h>
 
 typedef struct Point { double x; double y; char *label; } Point;
 typedef struct Polyline {
@@ -35,5 +36,24 @@ typedef struct Polyline {
 PB_BIND(Point, Point, AUTO)
 PB_BIND(Polyline, Polyline, AUTO)
 #define Polyline_fields &Polyline_msg
+
+enum { NPOINTS = 32, TAGLEN = 128 }; /* 97 fields, 1,052 bytes encoded */
+
+/* The benchmark's value, in static storage (one per program). */
+static inline void polyline_fill(Polyline *p)
+{
+    static Point pts[NPOINTS];
+    static char labels[NPOINTS][16];
+    static union { pb_bytes_array_t a; uint8_t raw[PB_BYTES_ARRAY_T_ALLOCSIZE(TAGLEN)]; } tag;
+    for (int i = 0; i < NPOINTS; i++) {
+        snprintf(labels[i], sizeof labels[i], "pt-%04d", i);
+        pts[i] = (Point){i * 1.25, i * -0.5 + 0.1, labels[i]};
+    }
+    tag.a.size = TAGLEN;
+    pb_byte_t *bytes = tag.a.bytes; /* bytes[1] is nanopb's stand-in for a flexible array */
+    for (int i = 0; i < TAGLEN; i++)
+        bytes[i] = (uint8_t)(i * 7);
+    *p = (Polyline){NPOINTS, pts, true, &tag.a};
+}
 
 #endif

@@ -30,8 +30,9 @@ static Polyline make(pb_size_t n)
         pts[i] = (Point){i * 1.25, i * -0.5 + 0.1, labels[i]};
     }
     tagbuf.a.size = 128;
+    pb_byte_t *bytes = tagbuf.a.bytes; /* bytes[1] is nanopb's stand-in for a flexible array */
     for (int i = 0; i < 128; i++)
-        tagbuf.a.bytes[i] = (uint8_t)(i * 7);
+        bytes[i] = (uint8_t)(i * 7);
     return (Polyline){n, pts, true, &tagbuf.a};
 }
 

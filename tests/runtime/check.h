@@ -6,7 +6,9 @@
 #ifndef LUC_TEST_CHECK_H
 #define LUC_TEST_CHECK_H
 #include <lucidity.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
 /* The running case's name, set by each program's main. */
 static const char *test_name;
@@ -26,4 +28,32 @@ static const char *test_name;
         EXPECT(got_ == (want), "status %s (%s), wanted %s", lucidity_err_name(got_),              \
                lucidity_strerror(got_), lucidity_err_name(want));                                 \
     } while (0)
+
+/* A program's cases, by name. */
+typedef struct check_case {
+    const char *name;
+    int (*fn)(void);
+} check_case;
+
+/* Runs the case named want, or every case when want is NULL, printing "ok NAME"
+ * for each that passes; non-zero when one failed or none has that name. */
+static inline int check_run(const check_case *cases, size_t n, const char *want)
+{
+    int ran = 0, failed = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (want && strcmp(want, cases[i].name) != 0)
+            continue;
+        test_name = cases[i].name;
+        ran++;
+        if (cases[i].fn() == 0)
+            printf("ok %s\n", cases[i].name);
+        else
+            failed++;
+        fflush(stdout);
+    }
+    if (!ran)
+        printf("FAIL no case named %s\n", want ? want : "?");
+    fflush(stdout);
+    return failed || !ran;
+}
 #endif

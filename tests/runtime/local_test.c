@@ -296,10 +296,7 @@ static int case_pythagorean(void)
     return 0;
 }
 
-static const struct {
-    const char *name;
-    int (*fn)(void);
-} cases[] = {
+static const check_case cases[] = {
     {"local", case_local},
     {"async", case_async},
     {"await_timeout", case_await_timeout},
@@ -319,19 +316,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    int failed = 0, ran = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
-            continue;
-        test_name = cases[i].name;
-        int rc = cases[i].fn();
-        ran++;
-        failed += rc != 0;
-        if (rc == 0)
-            printf("ok %s\n", cases[i].name);
-    }
-    if (ran == 0)
-        printf("FAIL no case named %s\n", argc > 1 ? argv[1] : "?");
-    fflush(stdout);
-    return failed || !ran;
+    return check_run(cases, sizeof cases / sizeof cases[0], argc > 1 ? argv[1] : NULL);
 }

@@ -348,10 +348,7 @@ static int case_pool_owner(void)
     return 0;
 }
 
-static const struct {
-    const char *name;
-    int (*fn)(void);
-} cases[] = {
+static const check_case cases[] = {
     {"pool_reuse", case_pool_reuse},     {"pool_trap", case_pool_trap},
     {"pool_exit", case_pool_exit},       {"pool_timeout", case_pool_timeout},
     {"pool_cancel", case_pool_cancel},   {"pool_fanout", case_pool_fanout},
@@ -361,20 +358,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-    const char *want = argc > 1 ? argv[1] : NULL;
-    int ran = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (!want || strcmp(want, cases[i].name) != 0)
-            continue;
-        test_name = cases[i].name;
-        ran++;
-        if (cases[i].fn() == 0)
-            printf("ok %s\n", cases[i].name);
-        else
-            failed++;
-    }
-    if (!ran)
-        printf("FAIL no case named %s\n", want ? want : "?");
-    fflush(stdout);
-    return failed || !ran;
+    return check_run(cases, sizeof cases / sizeof cases[0], argc > 1 ? argv[1] : NULL);
 }

@@ -218,10 +218,7 @@ static int case_remote_caller_gone(void)
     return tree_ends_whole(1, END_CALLER_GONE);
 }
 
-static const struct {
-    const char *name;
-    int (*fn)(void);
-} cases[] = {
+static const check_case cases[] = {
     {"exit_zero", case_exit_zero},
     {"exit_nonzero", case_exit_nonzero},
     {"nested_failure", case_nested_failure},
@@ -240,19 +237,5 @@ int main(int argc, char **argv)
     /* In a cluster, the workers may take a refresh (5 s) to appear. */
     for (int i = 0; self && i < 120 && lh_nodes_count() < 4; i++)
         lh_sleep_ms(250);
-    int ran = 0, failed = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        if (!want || strcmp(want, cases[i].name) != 0)
-            continue;
-        test_name = cases[i].name;
-        ran++;
-        if (cases[i].fn() == 0)
-            printf("ok %s\n", cases[i].name);
-        else
-            failed++;
-    }
-    if (!ran)
-        printf("FAIL no case named %s\n", want ? want : "?");
-    fflush(stdout);
-    return failed || !ran;
+    return check_run(cases, sizeof cases / sizeof cases[0], want);
 }
