@@ -164,9 +164,9 @@ def table(samples, info, failures, calls):
         rows.append((label, "%.1f" % (v / 1e3) if v else "n/a", "us/call",
                      "%.1f" % (b / 1e3) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
 
-    def per_s(name, base, label, note=""):
+    def per_s(name, base, label, note="", unit="items/s"):
         v, b = med(samples, name), med(samples, base)
-        rows.append((label, "%.0f" % (1e9 / v) if v else "n/a", "items/s",
+        rows.append((label, "%.0f" % (1e9 / v) if v else "n/a", unit,
                      "%.0f" % (1e9 / b) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
 
     us("luc_call", "raw_call+config", "1 square_local round trip (lucidity_call)",
@@ -183,9 +183,7 @@ def table(samples, info, failures, calls):
                      "%.2f" % (v / b) if v and b else "-", note))
 
     def rate(name, base, label, note=""):
-        v, b = med(samples, name), med(samples, base)
-        rows.append((label, "%.0f" % (1e9 / v) if v else "n/a", "calls/s",
-                     "%.0f" % (1e9 / b) if b else "-", "%.2f" % (v / b) if v and b else "-", note))
+        per_s(name, base, label, note, unit="calls/s")
 
     rate("luc_pool_call", "raw_rr", "7a pooled square_local round trip, pool 1",
          "raw = round trip to an already-running process")
