@@ -17,9 +17,9 @@
  * Code run by processes of the runtime's own, one file per role:
  *   serve.c      the job process (every generated entry)
  *   guard.c      the guard of a job process that spawned processes itself
- *   helper.c     the local helper of a remote call
- *   supervisor.c the remote supervisor of a job on another node
- *   prober.c     the local prober of a node in use
+ *   courier.c    per caller and node in use: the caller's distributed sends
+ *   dispatcher.c per caller and node, on that node: runs the caller's jobs
+ *   returner.c   per dispatcher: sends the results back to the caller
  */
 #ifndef LUCIDITY_INTERNAL_H
 #define LUCIDITY_INTERNAL_H
@@ -53,18 +53,19 @@ void luc_opts_resolve(lucidity_opts *out, const lucidity_job *job, const lucidit
 typedef enum luc_kind {
     LUC_K_ARGS = 1, /* caller -> job: the encoded arguments */
     LUC_K_REPLY,    /* job -> caller: status; + result (OK) or i32 exit code (EEXIT) */
-    LUC_K_SETUP,    /* caller -> helper -> supervisor: luc_setup, entry, arguments */
-    LUC_K_SPAWNED,  /* helper -> caller: + u64 supervisor pid */
-    LUC_K_GONE,     /* helper -> caller: the supervisor ended without a reply */
-    LUC_K_LOST,     /* helper or prober -> caller: the node is unreachable */
-    LUC_K_CANCEL,   /* caller -> prober: + u64 supervisor pid; prober -> supervisor */
-    LUC_K_PROBE,    /* caller -> prober: probe once; helper -> supervisor: still here */
-    LUC_K_BEAT,     /* prober -> caller: the node answered a probe */
+    LUC_K_ITEM,     /* caller -> courier: + luc_item_rec, entry, arguments (remote.h) */
+    LUC_K_SPAWNED,  /* courier -> caller: + u64 dispatcher pid */
+    LUC_K_LOST,     /* courier -> caller: the node is unreachable */
+    LUC_K_CANCEL,   /* caller -> courier: + luc_item_rec naming the call's tag */
+    LUC_K_PROBE,    /* caller -> courier: probe the node once */
+    LUC_K_BEAT,     /* courier -> caller: the node answered a probe */
     LUC_K_ADOPT,    /* job -> its guard: + u64 pid of a process the job spawned */
     LUC_K_END,      /* job -> its guard: the job is done; end what it left running */
+    LUC_K_BATCH,    /* courier -> dispatcher: records (none: a heartbeat) */
+    LUC_K_RESULTS,  /* returner -> caller: luc_result_rec records */
+    LUC_K_MARK,     /* a process to itself: its mailbox is read up to here */
+    LUC_K_QUIT,     /* caller -> courier -> dispatcher: the caller is done */
 } luc_kind;
-/* Tag of the helper's probes to its supervisor. */
-#define LUC_PROBE_TAG ((int64_t)1 << 47)
 
 /* A message encoded in memory, sent with one write (msg.c): the header, then
    the payload; on the stack up to LUC_MSG_STACK payload bytes, else malloc'd. */
@@ -205,7 +206,16 @@ int64_t luc_node_tag(uint64_t node);
 uint64_t luc_node_wake_ms(uint64_t node, uint64_t liveness_ms);
 void luc_node_tick(uint64_t node, uint64_t liveness_ms);
 bool luc_node_on_message(int64_t tag, uint32_t received);
-/* Asks the node's prober to pass a cancel to supervisor `sup` (call tag `tag`). */
-void luc_node_cancel(uint64_t node, uint64_t sup, int64_t tag);
+/* node.c: the node's courier (spawned on first use; ESPAWN when it cannot be). */
+LUC_CHECK int luc_node_courier(uint64_t node, uint64_t liveness_ms, uint64_t *pid);
+/* The dispatcher on the node, once the courier reported it (0: not yet). */
+uint64_t luc_node_dispatcher(uint64_t node);
+/* Results under tag are delivered (to this process, under tag) only while tracked. */
+void luc_node_track(uint64_t node, int64_t tag);
+void luc_node_untrack(uint64_t node, int64_t tag);
+/* Asks the node's dispatcher to kill the job of call tag `tag`. */
+void luc_node_cancel(uint64_t node, int64_t tag);
+/* This process is done with remote calls: couriers tell their dispatchers. */
+void luc_nodes_close(void);
 
 #endif

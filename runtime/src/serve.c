@@ -72,6 +72,7 @@ static bool luc_serve_call(const lucidity_job *job, int64_t tag, int rc, void *a
        on its own, so none is taken for the next call of a pool worker), and so
        do jobs it started and never awaited. */
     lucidity_pool_close(NULL);
+    luc_nodes_close(); /* our dispatchers end (QUIT) before the guard ends our couriers */
     luc_guard_end();
     if (args)
         pb_release(job->args_fields, args);
