@@ -11,7 +11,10 @@
  * It kills a job on a cancel, and every job when the caller is done (QUIT)
  * or gone: its courier sends at least once per liveness interval, so silence
  * for the lost-after bound means the caller or its node is gone, and nothing
- * of theirs may outlive them here. A job's guard ends what the job started.
+ * of theirs may outlive them here. It is also each job's guard (guard.c): a
+ * job hands it every process it spawns and says when it ends (END), and the
+ * dispatcher kills what the job left running when the job ends, dies or is
+ * killed - one spawn less per job that calls jobs than a guard process.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -22,10 +25,17 @@
 
 #define LUC_RETURNER_MEMORY (64u * 1024u * 1024u)
 
-/* The jobs running for the caller: call tag -> pid. */
+/* A job running for the caller, and what it spawned (we are its guard). */
+typedef struct luc_djob {
+    int64_t tag;  /* its call's tag */
+    uint64_t pid;
+    bool replied; /* its reply was passed on: its death is no longer news */
+    uint64_t *kids;
+    size_t nkids, kids_cap;
+} luc_djob;
+
 typedef struct luc_djobs {
-    int64_t *tag;
-    uint64_t *pid;
+    luc_djob *v;
     size_t n, cap;
 } luc_djobs;
 
@@ -33,40 +43,62 @@ static bool luc_djobs_add(luc_djobs *j, int64_t tag, uint64_t pid)
 {
     if (j->n == j->cap) {
         size_t cap = j->cap ? 2 * j->cap : 64;
-        int64_t *tags = realloc(j->tag, cap * sizeof *tags);
-        if (tags)
-            j->tag = tags;
-        uint64_t *pids = realloc(j->pid, cap * sizeof *pids);
-        if (pids)
-            j->pid = pids;
-        if (!tags || !pids)
+        luc_djob *grown = realloc(j->v, cap * sizeof *grown);
+        if (!grown)
             return false;
+        j->v = grown;
         j->cap = cap;
     }
-    j->tag[j->n] = tag;
-    j->pid[j->n++] = pid;
+    j->v[j->n++] = (luc_djob){.tag = tag, .pid = pid};
     return true;
 }
 
-/* Forgets the job of tag; its pid, or 0 when there is none (a late message). */
-static uint64_t luc_djobs_take(luc_djobs *j, int64_t tag)
+static luc_djob *luc_djobs_find(luc_djobs *j, int64_t tag)
 {
-    for (size_t i = 0; i < j->n; i++) {
-        if (j->tag[i] != tag)
-            continue;
-        uint64_t pid = j->pid[i];
-        j->n--;
-        j->tag[i] = j->tag[j->n];
-        j->pid[i] = j->pid[j->n];
-        return pid;
-    }
-    return 0;
+    for (size_t i = 0; i < j->n; i++)
+        if (j->v[i].tag == tag)
+            return &j->v[i];
+    return NULL;
 }
 
 static void luc_kill_linked(uint64_t pid)
 {
     lh_unlink(pid); /* its death sends us nothing */
     lh_kill(pid);
+}
+
+/* The job is over (or killed): end what it left running, forget it. */
+static void luc_djobs_drop(luc_djobs *j, luc_djob *d)
+{
+    for (size_t i = 0; i < d->nkids; i++)
+        lh_kill(d->kids[i]); /* a child with a guard of its own takes its subtree along */
+    free(d->kids);
+    *d = j->v[--j->n];
+}
+
+/* A process the job spawned (ADOPT): kept to be killed when the job ends. */
+static void luc_djob_adopt(luc_djob *d, uint64_t pid)
+{
+    if (d->nkids == d->kids_cap) {
+        size_t m = 0; /* dead ones are dropped before the list grows */
+        for (size_t i = 0; i < d->nkids; i++)
+            if (lh_exists(d->kids[i]))
+                d->kids[m++] = d->kids[i];
+        d->nkids = m;
+        if (d->nkids * 2 > d->kids_cap || !d->kids_cap) {
+            size_t cap = d->kids_cap ? 2 * d->kids_cap : 8;
+            uint64_t *grown = realloc(d->kids, cap * sizeof *grown);
+            if (grown) {
+                d->kids = grown;
+                d->kids_cap = cap;
+            }
+        }
+    }
+    if (d->nkids == d->kids_cap) {
+        lh_kill(pid); /* cannot be guarded: may not run */
+        return;
+    }
+    d->kids[d->nkids++] = pid;
 }
 
 /* A status-only reply for the caller, through the returner. */
@@ -86,7 +118,7 @@ static void luc_disp_item(luc_djobs *jobs, uint64_t ret, const luc_item_rec *r,
     if (r->entry_len < LUC_MAX_ENTRY) {
         memcpy(name, entry, r->entry_len);
         name[r->entry_len] = 0;
-        rc = luc_spawn_job(name, r->memory, r->fuel, r->tag, &pid);
+        rc = luc_spawn_job_as(name, r->memory, r->fuel, r->tag, LUC_DISPATCH_NODE, &pid);
     }
     if (rc == LUCIDITY_OK)
         rc = luc_msg_begin(r->tag, LUC_K_ARGS, 0, r->args_len);
@@ -121,9 +153,11 @@ static void luc_disp_batch(luc_djobs *jobs, uint64_t ret, luc_bytes *in)
         if (r.kind == LUC_K_ITEM) {
             luc_disp_item(jobs, ret, &r, entry, args);
         } else if (r.kind == LUC_K_CANCEL) {
-            uint64_t pid = luc_djobs_take(jobs, r.tag);
-            if (pid)
-                luc_kill_linked(pid);
+            luc_djob *d = luc_djobs_find(jobs, r.tag);
+            if (d) {
+                luc_kill_linked(d->pid);
+                luc_djobs_drop(jobs, d);
+            }
         }
     }
 }
@@ -156,33 +190,47 @@ void lucidity__node_dispatcher(uint64_t caller_node, uint64_t caller_pid, int64_
         if (r != LH_RECV_DATA) {
             if (t == LUC_RETURNER_TAG)
                 break; /* results can no longer be returned */
-            if (luc_djobs_take(&jobs, t))
+            luc_djob *d = luc_djobs_find(&jobs, t);
+            if (d && !d->replied)
                 luc_disp_fail(ret, t, LUCIDITY_ETRAP);
+            if (d)
+                luc_djobs_drop(&jobs, d);
             continue;
         }
+        luc_kind kind;
+        int32_t status;
+        if (luc_msg_head(&kind, &status) != LUCIDITY_OK)
+            continue;
         if (t == LUC_BATCH_TAG) {
-            luc_kind kind;
-            int32_t status;
             heard = luc_now_ms(); /* not `now`: that was before the wait */
-            if (luc_msg_head(&kind, &status) != LUCIDITY_OK)
-                continue;
             if (kind == LUC_K_QUIT)
                 break;
             if (kind == LUC_K_BATCH)
                 luc_disp_batch(&jobs, ret, &in);
             continue;
         }
-        /* A job's reply, under its call's tag: passed on as the job wrote it. */
-        if (luc_djobs_take(&jobs, t)) {
+        /* A job's message, under its call's tag: its reply (passed on as the
+           job wrote it), a process it spawned, or its end. */
+        luc_djob *d = luc_djobs_find(&jobs, t);
+        if (!d)
+            continue; /* cancelled meanwhile */
+        uint64_t pid;
+        if (kind == LUC_K_REPLY && !d->replied) {
+            d->replied = true;
             lh_seek_data(0);
             if (lh_send(ret) != 0)
                 break;
+        } else if (kind == LUC_K_ADOPT && luc_msg_take(&pid, sizeof pid) == LUCIDITY_OK) {
+            luc_djob_adopt(d, pid);
+        } else if (kind == LUC_K_END) {
+            luc_djobs_drop(&jobs, d);
         }
     }
-    for (size_t i = 0; i < jobs.n; i++)
-        luc_kill_linked(jobs.pid[i]);
+    while (jobs.n) {
+        luc_kill_linked(jobs.v[0].pid);
+        luc_djobs_drop(&jobs, &jobs.v[0]);
+    }
     luc_kill_linked(ret);
-    free(jobs.tag);
-    free(jobs.pid);
+    free(jobs.v);
     free(in.data);
 }

@@ -15,6 +15,8 @@
  *   - the job's parent dies: it kills the job too;
  *   - the job ends (reply sent, or exit()): the job tells it (END), and it
  *     kills what the job left running.
+ * A job on another node has its dispatcher as its guard (luc_guard_use): the
+ * same messages, under the job's call tag.
  * Each killed child that has a guard of its own takes its subtree with it
  * the same way, so a kill anywhere ends the whole tree below it.
  * A child spawned before the job's first guard hand-off is still linked to
@@ -40,6 +42,16 @@ void luc_guard_set_parent(uint64_t parent)
 {
     luc_guard.parent = parent;
     luc_guard.pid = 0;
+}
+
+/* A job of a dispatcher: the dispatcher already is the process that outlives
+   the job and kills what it leaves (dispatcher.c), so no guard is spawned (a
+   spawn is most of what a small remote job costs). */
+void luc_guard_use(uint64_t pid, int64_t tag)
+{
+    luc_guard.parent = pid;
+    luc_guard.pid = pid;
+    luc_guard.tag = tag;
 }
 
 int luc_guard_ready(void)

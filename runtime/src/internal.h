@@ -114,6 +114,11 @@ LUC_CHECK int luc_spawn(int64_t link, int64_t config, const char *entry, const u
                         int n, uint64_t *pid);
 LUC_CHECK int luc_spawn_unguarded(int64_t link, int64_t config, const char *entry,
                                   const uint64_t *params, int n, uint64_t *pid);
+/* Caller node of a job spawned by a dispatcher (dispatcher.c): reply to it
+   locally, and hand it the processes the job spawns (it is the job's guard). */
+#define LUC_DISPATCH_NODE (UINT64_MAX - 1)
+LUC_CHECK int luc_spawn_job_as(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag,
+                               uint64_t caller_node, uint64_t *pid);
 LUC_CHECK int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag,
                             uint64_t *pid);
 void luc_stop(uint64_t pid, int64_t tag);
@@ -185,6 +190,8 @@ void luc_serve_exit(int code);
    guard at its first spawn; every process it spawns is handed to the guard,
    which kills them all when the job dies or ends, or when its parent dies. */
 void luc_guard_set_parent(uint64_t parent);
+/* The job's parent guards it (a dispatcher): hand-offs go to pid under tag. */
+void luc_guard_use(uint64_t pid, int64_t tag);
 LUC_CHECK int luc_guard_ready(void);
 LUC_CHECK int luc_guard_adopt(uint64_t pid);
 void luc_guard_end(void);

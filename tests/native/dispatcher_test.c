@@ -8,7 +8,8 @@
  * Covers: every item gets exactly one reply (the job's, ETRAP for a job that
  * died, ESPAWN for a spawn that failed) with the call's limits applied; the
  * courier's heartbeats are read while jobs run (no mailbox growth); a cancel
- * kills its job and nothing is replied; a silent courier (the caller or its
+ * kills its job and nothing is replied; what a job spawned ends with the job
+ * (the dispatcher is its guard); a silent courier (the caller or its
  * node is gone) ends every job, the returner and the dispatcher within the
  * lost-after bound.
  */
@@ -187,6 +188,48 @@ static void cancel_kills_the_job(void **state)
     assert_int_equal(fake_alive_jobs(), 0);
 }
 
+/* The dispatcher is its jobs' guard: what a job spawned (ADOPT) is killed
+   when the job ends (END) or dies, and not before; the job's own end after
+   its reply is no second reply. */
+static void children_end_with_their_job(void **state)
+{
+    (void)state;
+    uint64_t kid[3];
+    for (int i = 0; i < 3; i++) /* processes "the jobs spawned": fake pids 1000..1002 */
+        assert_int_equal(lh_spawn(0, -1, -1, "kid", 3, NULL, 0, &kid[i]), 0);
+    jobs_do.delay = 20;
+    jobs_do.die_tag = 5002;
+    uint64_t t0 = fake_now();
+    const int64_t tags[2] = {5001, 5002};
+    batch_at(t0, tags, 2);
+    uint8_t adopt[LUC_HEAD_SIZE + 8] = {LUC_K_ADOPT};
+    const uint8_t end[LUC_HEAD_SIZE] = {LUC_K_END};
+    memcpy(adopt + LUC_HEAD_SIZE, &kid[0], 8);
+    fake_inject(t0 + 5, FAKE_CALLER_PID, 5001, adopt, sizeof adopt);
+    memcpy(adopt + LUC_HEAD_SIZE, &kid[1], 8);
+    fake_inject(t0 + 5, FAKE_CALLER_PID, 5002, adopt, sizeof adopt);
+    fake_inject(t0 + 50, FAKE_CALLER_PID, 5001, end, sizeof end); /* after its reply at 20 */
+    quit_at(t0 + 300);
+    lucidity__node_dispatcher(0, FAKE_CALLER_PID, 77, LIVENESS);
+    const fake_proc *r = fake_job(3);
+    assert_string_equal(r->entry, LUC_RETURNER_ENTRY);
+    size_t replies = 0;
+    for (size_t i = 0; i < r->box_len; i++) {
+        int32_t st;
+        memcpy(&st, r->box[i].data + 4, sizeof st);
+        if (r->box[i].tag == 5001)
+            assert_status(st, LUCIDITY_OK);
+        else
+            assert_status(st, LUCIDITY_ETRAP); /* 5002 died at 10 ms */
+        replies++;
+    }
+    assert_int_equal(replies, 2);
+    assert_true(fake_proc_by_pid(kid[0])->killed); /* at its job's END */
+    assert_true(fake_proc_by_pid(kid[1])->killed); /* at its job's death */
+    assert_false(fake_proc_by_pid(kid[2])->killed); /* nobody's child: left alone */
+    assert_int_equal(fake_job(4)->params[0], LUC_DISPATCH_NODE); /* jobs know their guard */
+}
+
 /* The heartbeats stop at 1 s (the caller or its node is gone): every job,
    the returner and the dispatcher end within the lost-after bound. */
 static void a_silent_courier_ends_everything(void **state)
@@ -214,6 +257,7 @@ int main(void)
         cmocka_unit_test_setup(heartbeats_are_read_while_jobs_run, disp_setup),
         cmocka_unit_test_setup(failures_are_one_status_each, disp_setup),
         cmocka_unit_test_setup(cancel_kills_the_job, disp_setup),
+        cmocka_unit_test_setup(children_end_with_their_job, disp_setup),
         cmocka_unit_test_setup(a_silent_courier_ends_everything, disp_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
