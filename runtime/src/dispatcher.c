@@ -220,6 +220,10 @@ void lucidity__node_dispatcher(uint64_t caller_node, uint64_t caller_pid, int64_
             lh_seek_data(0);
             if (lh_send(ret) != 0)
                 break;
+            /* A job that handed us nothing sends no END (guard.c): done now.
+               Its ADOPTs came before its reply (one sender: in order). */
+            if (!d->nkids)
+                luc_djobs_drop(&jobs, d);
         } else if (kind == LUC_K_ADOPT && luc_msg_take(&pid, sizeof pid) == LUCIDITY_OK) {
             luc_djob_adopt(d, pid);
         } else if (kind == LUC_K_END) {
