@@ -177,6 +177,8 @@ def table(samples, info, failures, calls):
           "vs 2b: per-completion cost must not grow with the window")
     us("luc_remote_call", "raw_remote_call", "3a remote round trip (2 workers)")
     per_s("luc_remote_fanout", "raw_remote_fanout", "3b remote fanout 2,000 items, window 64")
+    per_s("luc_remote_fanout_256", "luc_remote_fanout", "3b' remote fanout 2,000 items, window 256",
+          "vs 3b: what a deeper pipeline per node adds")
     us("luc_remote_call", "raw_remote_rr", "3a' remote round trip vs running process",
        "raw = round trip to an already-running process on a worker (engine floor)")
     us("luc_pyth_fanout", "raw_remote_call", "3c 7-item remote fanout, jobs call jobs",

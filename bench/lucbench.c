@@ -668,6 +668,7 @@ static int b_luc_pool_fanout(int n)
    per completion must not grow with the window. */
 static int b_luc_fanout(int n) { return luc_fanout_window(n, 0); }
 static int b_luc_fanout_wide(int n) { return luc_fanout_window(n, 1000000); }
+static int b_luc_fanout_256(int n) { return luc_fanout_window(n, 256); }
 
 /* Remote targets: the other nodes (empty: local spawns). */
 static uint64_t remote_nodes[MAX_NODES];
@@ -912,7 +913,7 @@ static void run_remote(void)
     }
     fan_where = LUCIDITY_REMOTE;
     MEASURE(items, {"raw_remote_fanout", b_raw_fanout, 0},
-            {"luc_remote_fanout", b_luc_fanout, 0});
+            {"luc_remote_fanout", b_luc_fanout, 0}, {"luc_remote_fanout_256", b_luc_fanout_256, 0});
 }
 
 int main(int argc, char **argv)
