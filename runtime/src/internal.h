@@ -38,7 +38,7 @@
 #define LUC_DEFAULT_MEMORY (100u * 1024u * 1024u)
 #define LUC_DEFAULT_CONCURRENCY 64u
 #define LUC_DEFAULT_LIVENESS_MS 100u
-/* A node (or, on the remote side, the caller's helper) that stays silent for
+/* A node (or, on the remote side, the caller's courier) that stays silent for
    LUC_LOST_INTERVALS liveness intervals, and at least LUC_LOST_MIN_MS, is lost. */
 #define LUC_LOST_INTERVALS 5u
 #define LUC_LOST_MIN_MS 1000u
