@@ -179,6 +179,8 @@ def table(samples, info, failures, calls):
     per_s("luc_remote_fanout", "raw_remote_fanout", "3b remote fanout 2,000 items, window 64")
     per_s("luc_remote_fanout_256", "luc_remote_fanout", "3b' remote fanout 2,000 items, window 256",
           "vs 3b: what a deeper pipeline per node adds")
+    per_s("luc_remote_fanout_pool", "luc_remote_fanout", "3e pooled remote fanout, pool 32, window 64",
+          "vs 3b: each node's pool workers serve its items")
     us("luc_remote_call", "raw_remote_rr", "3a' remote round trip vs running process",
        "raw = round trip to an already-running process on a worker (engine floor)")
     us("luc_pyth_fanout", "raw_remote_call", "3c 7-item remote fanout, jobs call jobs",

@@ -669,6 +669,14 @@ static int b_luc_pool_fanout(int n)
 static int b_luc_fanout(int n) { return luc_fanout_window(n, 0); }
 static int b_luc_fanout_wide(int n) { return luc_fanout_window(n, 1000000); }
 static int b_luc_fanout_256(int n) { return luc_fanout_window(n, 256); }
+/* 3e: the remote fanout of 3b with pool = 32: each node's workers serve its items. */
+static int b_luc_fanout_pooled(int n)
+{
+    memset(fan_outs, 0, (size_t)n * sizeof *fan_outs);
+    lucidity_fanout_opts fo = {.opts = {.pool = 32}};
+    int rc = lucidity_fanout(&square_job, fan_where, fan_args, (size_t)n, fan_outs, fan_st, &fo);
+    return rc ? rc : check_outs(n);
+}
 
 /* Remote targets: the other nodes (empty: local spawns). */
 static uint64_t remote_nodes[MAX_NODES];
@@ -913,7 +921,8 @@ static void run_remote(void)
     }
     fan_where = LUCIDITY_REMOTE;
     MEASURE(items, {"raw_remote_fanout", b_raw_fanout, 0},
-            {"luc_remote_fanout", b_luc_fanout, 0}, {"luc_remote_fanout_256", b_luc_fanout_256, 0});
+            {"luc_remote_fanout", b_luc_fanout, 0}, {"luc_remote_fanout_256", b_luc_fanout_256, 0},
+            {"luc_remote_fanout_pool", b_luc_fanout_pooled, 0});
 }
 
 int main(int argc, char **argv)

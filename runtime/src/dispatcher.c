@@ -28,8 +28,10 @@
 /* A job running for the caller, and what it spawned (we are its guard). */
 typedef struct luc_djob {
     int64_t tag;  /* its call's tag */
+    int64_t wtag; /* the tag its messages come under: tag, or its pool worker's */
     uint64_t pid;
     bool replied; /* its reply was passed on: its death is no longer news */
+    uint32_t pool_id, worker_id; /* served by a pool worker (pool.c; 0: own process) */
     uint64_t *kids;
     size_t nkids, kids_cap;
 } luc_djob;
@@ -39,26 +41,60 @@ typedef struct luc_djobs {
     size_t n, cap;
 } luc_djobs;
 
-static bool luc_djobs_add(luc_djobs *j, int64_t tag, uint64_t pid)
+static luc_djob *luc_djobs_add(luc_djobs *j, int64_t tag, uint64_t pid)
 {
     if (j->n == j->cap) {
         size_t cap = j->cap ? 2 * j->cap : 64;
         luc_djob *grown = realloc(j->v, cap * sizeof *grown);
         if (!grown)
-            return false;
+            return NULL;
         j->v = grown;
         j->cap = cap;
     }
-    j->v[j->n++] = (luc_djob){.tag = tag, .pid = pid};
-    return true;
+    j->v[j->n] = (luc_djob){.tag = tag, .wtag = tag, .pid = pid};
+    return &j->v[j->n++];
 }
 
-static luc_djob *luc_djobs_find(luc_djobs *j, int64_t tag)
+/* By call tag (a cancel) or by the tag its messages come under. */
+static luc_djob *luc_djobs_find(luc_djobs *j, int64_t tag, bool by_wtag)
 {
     for (size_t i = 0; i < j->n; i++)
-        if (j->v[i].tag == tag)
+        if ((by_wtag ? j->v[i].wtag : j->v[i].tag) == tag)
             return &j->v[i];
     return NULL;
+}
+
+/* A pooled item's worker goes back to its pool (keep) or is stopped. */
+static void luc_djob_release(luc_djob *d, bool keep)
+{
+    lucidity_handle h = {.pid = d->pid, .tag = d->wtag, .pool_id = d->pool_id,
+                         .worker_id = d->worker_id};
+    luc_pool_release(&h, keep);
+    d->pool_id = 0;
+}
+
+/* Pools are per job; here a job is known by its entry name: one descriptor per
+   name (pool.c needs only the entry), kept for the dispatcher's life. */
+static const lucidity_job *luc_disp_job(const char *entry)
+{
+    static struct {
+        lucidity_job *v;
+        size_t n;
+    } known;
+    for (size_t i = 0; i < known.n; i++)
+        if (strcmp(known.v[i].entry, entry) == 0)
+            return &known.v[i];
+    lucidity_job *grown = realloc(known.v, (known.n + 1) * sizeof *grown);
+    char *name = malloc(strlen(entry) + 1);
+    if (grown)
+        known.v = grown;
+    if (!grown || !name) {
+        free(name);
+        return NULL;
+    }
+    strcpy(name, entry);
+    known.v[known.n] = (lucidity_job){.abi_version = LUCIDITY_ABI_VERSION, .entry = name};
+    return &known.v[known.n++];
 }
 
 static void luc_kill_linked(uint64_t pid)
@@ -70,6 +106,8 @@ static void luc_kill_linked(uint64_t pid)
 /* The job is over (or killed): end what it left running, forget it. */
 static void luc_djobs_drop(luc_djobs *j, luc_djob *d)
 {
+    if (d->pool_id)
+        luc_djob_release(d, false); /* busy with this item: it ends */
     for (size_t i = 0; i < d->nkids; i++)
         lh_kill(d->kids[i]); /* a child with a guard of its own takes its subtree along */
     free(d->kids);
@@ -115,23 +153,42 @@ static void luc_disp_item(luc_djobs *jobs, uint64_t ret, const luc_item_rec *r,
     char name[LUC_MAX_ENTRY];
     uint64_t pid = 0;
     int rc = LUCIDITY_EDECODE;
+    /* A pooled job's item goes to an idle worker of this node's pool (as a
+       local pooled call does: one more than the pool runs in a fresh process). */
+    lucidity_handle w = {.opts = {.memory = r->memory, .pool = r->pool}};
     if (r->entry_len < LUC_MAX_ENTRY) {
         memcpy(name, entry, r->entry_len);
         name[r->entry_len] = 0;
-        rc = luc_spawn_job_as(name, r->memory, r->fuel, r->tag, LUC_DISPATCH_NODE, &pid);
+        rc = LUCIDITY_PENDING;
+        if (r->pool && r->fuel == LUCIDITY_NONE && (w.job = luc_disp_job(name)) != NULL)
+            rc = luc_pool_acquire(&w);
+        if (rc == LUCIDITY_PENDING) {
+            w.pool_id = 0;
+            w.tag = r->tag;
+            rc = luc_spawn_job_as(name, r->memory, r->fuel, r->tag, LUC_DISPATCH_NODE, &w.pid);
+        }
+        pid = w.pid;
     }
     if (rc == LUCIDITY_OK)
-        rc = luc_msg_begin(r->tag, LUC_K_ARGS, 0, r->args_len);
+        rc = luc_msg_begin(w.tag, LUC_K_ARGS, 0, r->args_len);
     if (rc == LUCIDITY_OK)
         rc = luc_msg_append(args, r->args_len);
     if (rc == LUCIDITY_OK)
         rc = luc_send(pid);
-    if (rc == LUCIDITY_OK && !luc_djobs_add(jobs, r->tag, pid))
-        rc = LUCIDITY_ENOMEM;
-    if (rc == LUCIDITY_OK)
+    luc_djob *d = rc == LUCIDITY_OK ? luc_djobs_add(jobs, r->tag, pid) : NULL;
+    if (d) {
+        d->wtag = w.tag;
+        d->pool_id = w.pool_id;
+        d->worker_id = w.worker_id;
         return;
-    if (pid)
+    }
+    if (rc == LUCIDITY_OK)
+        rc = LUCIDITY_ENOMEM;
+    if (w.pool_id) {
+        luc_pool_release(&w, false);
+    } else if (pid) {
         luc_kill_linked(pid);
+    }
     luc_disp_fail(ret, r->tag, rc);
 }
 
@@ -153,11 +210,11 @@ static void luc_disp_batch(luc_djobs *jobs, uint64_t ret, luc_bytes *in)
         if (r.kind == LUC_K_ITEM) {
             luc_disp_item(jobs, ret, &r, entry, args);
         } else if (r.kind == LUC_K_CANCEL) {
-            luc_djob *d = luc_djobs_find(jobs, r.tag);
-            if (d) {
+            luc_djob *d = luc_djobs_find(jobs, r.tag, false);
+            if (d && !d->pool_id)
                 luc_kill_linked(d->pid);
-                luc_djobs_drop(jobs, d);
-            }
+            if (d)
+                luc_djobs_drop(jobs, d); /* a worker busy with it is stopped there */
         }
     }
 }
@@ -190,9 +247,9 @@ void lucidity__node_dispatcher(uint64_t caller_node, uint64_t caller_pid, int64_
         if (r != LH_RECV_DATA) {
             if (t == LUC_RETURNER_TAG)
                 break; /* results can no longer be returned */
-            luc_djob *d = luc_djobs_find(&jobs, t);
+            luc_djob *d = luc_djobs_find(&jobs, t, true);
             if (d && !d->replied)
-                luc_disp_fail(ret, t, LUCIDITY_ETRAP);
+                luc_disp_fail(ret, d->tag, LUCIDITY_ETRAP);
             if (d)
                 luc_djobs_drop(&jobs, d);
             continue;
@@ -211,11 +268,25 @@ void lucidity__node_dispatcher(uint64_t caller_node, uint64_t caller_pid, int64_
         }
         /* A job's message, under its call's tag: its reply (passed on as the
            job wrote it), a process it spawned, or its end. */
-        luc_djob *d = luc_djobs_find(&jobs, t);
+        luc_djob *d = luc_djobs_find(&jobs, t, true);
         if (!d)
             continue; /* cancelled meanwhile */
         uint64_t pid;
-        if (kind == LUC_K_REPLY && !d->replied) {
+        if (kind == LUC_K_REPLY && d->pool_id) {
+            /* A worker replies under its own tag: passed on under the call's. */
+            int64_t wt;
+            uint8_t *data = NULL;
+            size_t len = 0;
+            if (luc_msg_save(&wt, &data, &len) != LUCIDITY_OK ||
+                luc_msg_rebuild(d->tag, data, len) != LUCIDITY_OK)
+                abort(); /* out of memory: our death ends the jobs */
+            free(data);
+            if (lh_send(ret) != 0)
+                break;
+            /* exit(n) in a worker replies, then ends it: it is not kept */
+            luc_djob_release(d, status != LUCIDITY_EEXIT);
+            luc_djobs_drop(&jobs, d);
+        } else if (kind == LUC_K_REPLY && !d->replied) {
             d->replied = true;
             lh_seek_data(0);
             if (lh_send(ret) != 0)
@@ -231,9 +302,11 @@ void lucidity__node_dispatcher(uint64_t caller_node, uint64_t caller_pid, int64_
         }
     }
     while (jobs.n) {
-        luc_kill_linked(jobs.v[0].pid);
+        if (!jobs.v[0].pool_id)
+            luc_kill_linked(jobs.v[0].pid);
         luc_djobs_drop(&jobs, &jobs.v[0]);
     }
+    lucidity_pool_close(NULL); /* our pools' workers end with us */
     luc_kill_linked(ret);
     free(jobs.v);
     free(in.data);

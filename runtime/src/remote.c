@@ -75,7 +75,7 @@ static int luc_remote_dispatch(lucidity_handle *h)
         return rc;
     h->remote_pid = luc_node_dispatcher(h->node);
     luc_item_rec r = {LUC_K_ITEM, (uint32_t)entry_len, h->tag, h->opts.memory, h->opts.fuel,
-                      (uint32_t)h->args_len, 0};
+                      (uint32_t)h->args_len, h->opts.pool};
     rc = luc_msg_begin(h->tag, LUC_K_ITEM, 0, sizeof r + entry_len + h->args_len);
     if (rc == LUCIDITY_OK)
         rc = luc_msg_append(&r, sizeof r);

@@ -28,7 +28,8 @@ typedef struct luc_item_rec {
     uint32_t entry_len;
     int64_t tag;   /* the call's reply tag (of this dispatch) */
     uint64_t memory, fuel;
-    uint32_t args_len, pad;
+    uint32_t args_len;
+    uint32_t pool; /* the call's pool option: served by the node's workers (dispatcher.c) */
 } luc_item_rec;
 
 /* One result of a LUC_K_RESULTS message (returner -> caller): this head, then

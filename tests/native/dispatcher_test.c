@@ -230,6 +230,60 @@ static void children_end_with_their_job(void **state)
     assert_int_equal(fake_job(4)->params[0], LUC_DISPATCH_NODE); /* jobs know their guard */
 }
 
+/* Pool workers (pool.c, caller node LUC_POOL_NODE) answer each request under
+   their own tag, 10 ms later, or die when the request's argument byte is 0. */
+static void worker_hook(const fake_proc *to, const fake_msg *m, void *user)
+{
+    (void)user;
+    if (to->pid == FAKE_CALLER_PID || to->params[0] != LUC_POOL_NODE || !m->len ||
+        m->data[0] != LUC_K_ARGS)
+        return;
+    if (m->len > LUC_HEAD_SIZE && m->data[LUC_HEAD_SIZE] == 0) {
+        lh_kill(to->pid); /* a trap: LinkDied under its tag */
+        return;
+    }
+    fake_inject(fake_now() + 10, FAKE_CALLER_PID, (int64_t)to->params[2], job_reply,
+                sizeof job_reply);
+}
+
+static void pool_script(const fake_proc *p, fake_plan *plan, void *user)
+{
+    (void)user;
+    if (p->params[0] == LUC_POOL_NODE)
+        plan->action = FAKE_HOOK;
+}
+
+/* A pooled item (pool = 1): one item at a time reuses the node's one worker,
+   its replies go back under each call's tag; a worker that dies is that
+   item's ETRAP and a new worker serves the next. */
+static void pooled_items_reuse_the_worker(void **state)
+{
+    (void)state;
+    fake_set_script(pool_script, NULL);
+    fake_set_send_hook(worker_hook, NULL);
+    uint64_t t0 = fake_now();
+    for (int i = 0; i < 4; i++) {
+        uint8_t m[LUC_HEAD_SIZE + sizeof(luc_item_rec) + sizeof ENTRY + 1] = {LUC_K_BATCH};
+        luc_item_rec r = {LUC_K_ITEM, (uint32_t)strlen(ENTRY), 6001 + i, 1u << 20, LUCIDITY_NONE,
+                          1, 1};
+        memcpy(m + LUC_HEAD_SIZE, &r, sizeof r);
+        memcpy(m + LUC_HEAD_SIZE + sizeof r, ENTRY, r.entry_len);
+        m[LUC_HEAD_SIZE + sizeof r + r.entry_len] = i == 2 ? 0 : 1; /* item 2 kills its worker */
+        fake_inject(t0 + 100 * (uint64_t)i, FAKE_CALLER_PID, LUC_BATCH_TAG, m,
+                    LUC_HEAD_SIZE + sizeof r + r.entry_len + 1);
+    }
+    quit_at(t0 + 500);
+    lucidity__node_dispatcher(0, FAKE_CALLER_PID, 77, LIVENESS);
+    assert_status(reply_status(6001), LUCIDITY_OK);
+    assert_status(reply_status(6002), LUCIDITY_OK);
+    assert_status(reply_status(6003), LUCIDITY_ETRAP);
+    assert_status(reply_status(6004), LUCIDITY_OK);
+    assert_int_equal(fake_spawn_count(), 3); /* returner, worker, its replacement */
+    assert_int_equal(fake_job(1)->params[0], LUC_POOL_NODE);
+    assert_int_equal(fake_job(1)->sends_received, 3); /* items 6001..6003 */
+    assert_int_equal(fake_alive_jobs(), 0); /* the pool ended with the dispatcher */
+}
+
 /* The heartbeats stop at 1 s (the caller or its node is gone): every job,
    the returner and the dispatcher end within the lost-after bound. */
 static void a_silent_courier_ends_everything(void **state)
@@ -258,6 +312,7 @@ int main(void)
         cmocka_unit_test_setup(failures_are_one_status_each, disp_setup),
         cmocka_unit_test_setup(cancel_kills_the_job, disp_setup),
         cmocka_unit_test_setup(children_end_with_their_job, disp_setup),
+        cmocka_unit_test_setup(pooled_items_reuse_the_worker, disp_setup),
         cmocka_unit_test_setup(a_silent_courier_ends_everything, disp_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
