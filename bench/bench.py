@@ -177,6 +177,14 @@ def table(samples, info, failures, calls):
           "vs 2b: per-completion cost must not grow with the window")
     us("luc_remote_call", "raw_remote_call", "3a remote round trip (2 workers)")
     per_s("luc_remote_fanout", "raw_remote_fanout", "3b remote fanout 2,000 items, window 64")
+    per_s("luc_remote_fanout_256", "luc_remote_fanout", "3b' remote fanout 2,000 items, window 256",
+          "vs 3b: what a deeper pipeline per node adds")
+    per_s("luc_remote_fanout_pool", "luc_remote_fanout", "3e pooled remote fanout, pool 32, window 64",
+          "vs 3b: each node's pool workers serve its items")
+    us("luc_remote_call", "raw_remote_rr", "3a' remote round trip vs running process",
+       "raw = round trip to an already-running process on a worker (engine floor)")
+    us("luc_pyth_fanout", "raw_remote_call", "3c 7-item remote fanout, jobs call jobs",
+       "the seed's pythagorean; us per fanout; raw = one raw remote spawn + reply")
     def ns(name, base, label, note=""):
         v, b = med(samples, name), med(samples, base) if base else None
         rows.append((label, "%.0f" % v if v else "n/a", "ns/op", "%.0f" % b if b else "-",

@@ -48,6 +48,31 @@ void square__entry(uint64_t node, uint64_t pid, int64_t tag)
     lucidity_serve(&square_job, node, pid, tag);
 }
 
+/* ---- the seed's pythagorean shape: pyth(a, b) calls square locally twice ---- */
+typedef struct pyth_msg { uint32_t a, b; } pyth_msg;
+#define pyth_msg_FIELDLIST(X, a_) X(a_, STATIC, SINGULAR, UINT32, a, 1) X(a_, STATIC, SINGULAR, UINT32, b, 2)
+#define pyth_msg_CALLBACK NULL
+#define pyth_msg_DEFAULT NULL
+PB_BIND(pyth_msg, pyth_msg, AUTO)
+
+static void pyth__invoke(const void *a_, void *r_)
+{
+    const pyth_msg *a = a_;
+    uint32_t x = 0, y = 0;
+    if (lucidity_call(&square_job, LUCIDITY_LOCAL, &(u32_msg){a->a}, &x, NULL) != LUCIDITY_OK ||
+        lucidity_call(&square_job, LUCIDITY_LOCAL, &(u32_msg){a->b}, &y, NULL) != LUCIDITY_OK)
+        x = y = 0;
+    ((u32_msg *)r_)->value = x + y;
+}
+static const lucidity_job pyth_job = {
+    LUCIDITY_ABI_VERSION, "bench.pyth", "lucidity_job_pyth", &pyth_msg_msg, sizeof(pyth_msg),
+    &u32_msg_msg, sizeof(u32_msg), sizeof(uint32_t), pyth__invoke, square__unpack, {0}};
+BENCH_EXPORT("lucidity_job_pyth")
+void pyth__entry(uint64_t node, uint64_t pid, int64_t tag)
+{
+    lucidity_serve(&pyth_job, node, pid, tag);
+}
+
 /* ---- raw entries: the same work on the host ABI only ---- */
 
 /* Receives a 4-byte u32 under `tag`, replies with its square under the same tag. */
@@ -611,6 +636,15 @@ static int b_luc_pool_fanout(int n)
    per completion must not grow with the window. */
 static int b_luc_fanout(int n) { return luc_fanout_window(n, 0); }
 static int b_luc_fanout_wide(int n) { return luc_fanout_window(n, 1000000); }
+static int b_luc_fanout_256(int n) { return luc_fanout_window(n, 256); }
+/* 3e: the remote fanout of 3b with pool = 32: each node's workers serve its items. */
+static int b_luc_fanout_pooled(int n)
+{
+    memset(fan_outs, 0, (size_t)n * sizeof *fan_outs);
+    lucidity_fanout_opts fo = {.opts = {.pool = 32}};
+    int rc = lucidity_fanout(&square_job, fan_where, fan_args, (size_t)n, fan_outs, fan_st, &fo);
+    return rc ? rc : check_outs(n);
+}
 
 /* Remote targets: the other nodes (empty: local spawns). */
 static uint64_t remote_nodes[MAX_NODES];
@@ -705,6 +739,74 @@ static int b_raw_remote_call(int n)
     return 0;
 }
 
+/* 3c: the seed's example, a 7-item remote fanout of jobs that call jobs (ms per fanout). */
+static int b_luc_pyth_fanout(int n)
+{
+    for (int r = 0; r < n; r++) {
+        pyth_msg args[7];
+        uint32_t outs[7];
+        int st[7];
+        for (uint32_t i = 0; i < 7; i++)
+            args[i] = (pyth_msg){3 + i, 4 + i};
+        int rc = lucidity_fanout(&pyth_job, LUCIDITY_REMOTE, args, 7, outs, st, NULL);
+        if (rc)
+            return rc;
+        for (uint32_t i = 0; i < 7; i++)
+            if (outs[i] != (3 + i) * (3 + i) + (4 + i) * (4 + i))
+                return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
+/* 3d: a round trip to an already-running raw process on another node: the
+   engine's floor for anything remote (one distributed send each way). */
+BENCH_EXPORT("bench_raw_remote_echo")
+void bench_raw_remote_echo(uint64_t node, uint64_t caller, int64_t tag)
+{
+    for (;;) {
+        uint32_t v = 0;
+        if (lh_receive(&tag, 1, 60000) != LH_RECV_DATA)
+            return;
+        lh_read_data(&v, sizeof v);
+        if (v == UINT32_MAX)
+            return;
+        v *= v;
+        lh_create_data((uint64_t)tag, sizeof v);
+        lh_write_data(&v, sizeof v);
+        lh_dist_send(node, caller);
+    }
+}
+static int b_raw_remote_rr(int n)
+{
+    int64_t tag = ++tag_counter;
+    uint64_t node = remote_nodes[0], pid = 0;
+    uint8_t params[3 * LH_PARAM_SIZE];
+    lh_param_i64(params, self_node);
+    lh_param_i64(params + LH_PARAM_SIZE, lh_process_id());
+    lh_param_i64(params + 2 * LH_PARAM_SIZE, (uint64_t)tag);
+    int64_t cfg = raw_config();
+    const char *entry = "bench_raw_remote_echo";
+    uint32_t r = lh_dist_spawn(node, cfg, module, entry, (uint32_t)strlen(entry), params,
+                               sizeof params, &pid);
+    lh_drop_config((uint64_t)cfg);
+    if (r)
+        return LUCIDITY_ESPAWN;
+    for (int i = 0; i <= n; i++) { /* one more: the first also waits for the spawn */
+        uint32_t x = i < n ? (uint32_t)i + 3 : UINT32_MAX;
+        lh_create_data((uint64_t)tag, sizeof x);
+        lh_write_data(&x, sizeof x);
+        if (lh_dist_send(node, pid))
+            return LUCIDITY_ENODELOST;
+        if (i == n)
+            break;
+        if (lh_receive(&tag, 1, UINT64_MAX) != LH_RECV_DATA)
+            return LUCIDITY_ETRAP;
+        if (raw_result(RAW_PLAIN) != x * x)
+            return LUCIDITY_EDECODE;
+    }
+    return 0;
+}
+
 static int env_int(const char *name, int def)
 {
     const char *v = getenv(name);
@@ -779,14 +881,16 @@ static void run_remote(void)
         return;
     }
     MEASURE(calls, {"raw_remote_call", b_raw_remote_call, 0},
-            {"luc_remote_call", b_luc_remote_call, 0});
+            {"luc_remote_call", b_luc_remote_call, 0}, {"raw_remote_rr", b_raw_remote_rr, 0},
+            {"luc_pyth_fanout", b_luc_pyth_fanout, 0});
     if (fan_alloc(items)) {
         fail("remote_fanout", "out of memory");
         return;
     }
     fan_where = LUCIDITY_REMOTE;
     MEASURE(items, {"raw_remote_fanout", b_raw_fanout, 0},
-            {"luc_remote_fanout", b_luc_fanout, 0});
+            {"luc_remote_fanout", b_luc_fanout, 0}, {"luc_remote_fanout_256", b_luc_fanout_256, 0},
+            {"luc_remote_fanout_pool", b_luc_fanout_pooled, 0});
 }
 
 int main(int argc, char **argv)

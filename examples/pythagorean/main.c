@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "pythagorean.job.h"
 
@@ -67,6 +68,13 @@ static int fail(const char *what, int status)
     return 1;
 }
 
+static double now_ms(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
 static void print_row(const char *variant, const float *v)
 {
     char buf[32];
@@ -98,7 +106,10 @@ int main(void)
     int statuses[N];
     uint64_t nodes[N];
     lucidity_fanout_opts fo = {.nodes = nodes};
-    if ((rc = pythagorean_remote_fanout_with(items, N, fanned, statuses, &fo)) != LUCIDITY_OK)
+    double t0 = now_ms();
+    rc = pythagorean_remote_fanout_with(items, N, fanned, statuses, &fo);
+    double took = now_ms() - t0;
+    if (rc != LUCIDITY_OK)
         return fail("pythagorean_remote_fanout", rc);
     uint64_t self = lucidity_node_id(), seen[N];
     int distinct = 0;
@@ -116,5 +127,6 @@ int main(void)
     }
     print_row("remote_fanout", fanned);
     printf(" (%d node%s)\n", distinct, distinct == 1 ? "" : "s");
+    printf("remote_fanout took %.1f ms\n", took);
     return 0;
 }

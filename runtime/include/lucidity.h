@@ -154,7 +154,7 @@ typedef struct lucidity_handle {
     uint64_t check;       /* marks a started handle */
     const lucidity_job *job;
     const void *transport; /* local or remote */
-    uint64_t pid;         /* read-only: the job process (pooled: its worker); remote: the helper */
+    uint64_t pid;         /* read-only: the job process (pooled: its worker); remote: the courier */
     uint64_t node;        /* read-only: node the job runs on (0: this node) */
     int64_t tag;          /* reply tag of this call (of its current dispatch, if remote) */
     int64_t link_tag;     /* link tag of the local process we watch */
@@ -166,7 +166,7 @@ typedef struct lucidity_handle {
     uint32_t pool_id;     /* pooled local call: its pool and worker (1-based; 0: not pooled) */
     uint32_t worker_id;
     /* remote calls only */
-    uint64_t remote_pid;  /* the job's supervisor on `node` (0 until spawned) */
+    uint64_t remote_pid;  /* the caller's dispatcher on `node` (0: not known at dispatch) */
     uint32_t tries;       /* dispatches so far */
     uint8_t *args_buf;    /* encoded arguments, kept for re-dispatch */
     size_t args_len;

@@ -16,7 +16,7 @@
  *
  * wasm-ld wraps every exported function of a command module in calls to the
  * constructors and destructors, so spawned processes run them too, and the
- * runtime's helpers inherit the app's environment (config -1). Each process
+ * runtime's own processes (e.g. a courier) inherit the app's environment (config -1). Each process
  * entry of the runtime therefore calls luc_exit_silence() first: only the
  * app's main process reports.
  */

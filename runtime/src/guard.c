@@ -15,6 +15,8 @@
  *   - the job's parent dies: it kills the job too;
  *   - the job ends (reply sent, or exit()): the job tells it (END), and it
  *     kills what the job left running.
+ * A job on another node has its dispatcher as its guard (luc_guard_use): the
+ * same messages, under the job's call tag.
  * Each killed child that has a guard of its own takes its subtree with it
  * the same way, so a kill anywhere ends the whole tree below it.
  * A child spawned before the job's first guard hand-off is still linked to
@@ -34,12 +36,27 @@ static struct {
     uint64_t parent; /* the job's parent on this node; 0: not a job process */
     uint64_t pid;    /* the guard (0: none yet) */
     int64_t tag;
+    bool dispatcher; /* the guard is our dispatcher (luc_guard_use) */
+    bool adopted;    /* it was handed a process */
 } luc_guard;
 
 void luc_guard_set_parent(uint64_t parent)
 {
     luc_guard.parent = parent;
     luc_guard.pid = 0;
+    luc_guard.dispatcher = luc_guard.adopted = false;
+}
+
+/* A job of a dispatcher: the dispatcher already is the process that outlives
+   the job and kills what it leaves (dispatcher.c), so no guard is spawned (a
+   spawn is most of what a small remote job costs). */
+void luc_guard_use(uint64_t pid, int64_t tag)
+{
+    luc_guard.parent = pid;
+    luc_guard.pid = pid;
+    luc_guard.tag = tag;
+    luc_guard.dispatcher = true;
+    luc_guard.adopted = false;
 }
 
 int luc_guard_ready(void)
@@ -64,6 +81,7 @@ int luc_guard_adopt(uint64_t pid)
 {
     if (!luc_guard.pid)
         return LUCIDITY_OK;
+    luc_guard.adopted = true;
     int rc = luc_msg_begin(luc_guard.tag, LUC_K_ADOPT, 0, sizeof pid);
     if (rc == LUCIDITY_OK)
         rc = luc_msg_append(&pid, sizeof pid);
@@ -72,10 +90,13 @@ int luc_guard_adopt(uint64_t pid)
 
 void luc_guard_end(void)
 {
-    if (luc_guard.pid && luc_tell(luc_guard.pid, luc_guard.tag, LUC_K_END, 0) != LUCIDITY_OK)
+    /* A dispatcher forgets a job that handed it nothing at its reply. */
+    bool tell = luc_guard.pid && (!luc_guard.dispatcher || luc_guard.adopted);
+    if (tell && luc_tell(luc_guard.pid, luc_guard.tag, LUC_K_END, 0) != LUCIDITY_OK)
         abort(); /* the guard then sees our death and still ends our children */
     luc_guard.parent = 0;
     luc_guard.pid = 0;
+    luc_guard.dispatcher = luc_guard.adopted = false;
 }
 
 /* ---- the guard process ---- */

@@ -17,9 +17,9 @@
  * Code run by processes of the runtime's own, one file per role:
  *   serve.c      the job process (every generated entry)
  *   guard.c      the guard of a job process that spawned processes itself
- *   helper.c     the local helper of a remote call
- *   supervisor.c the remote supervisor of a job on another node
- *   prober.c     the local prober of a node in use
+ *   courier.c    per caller and node in use: the caller's distributed sends
+ *   dispatcher.c per caller and node, on that node: runs the caller's jobs
+ *   returner.c   per dispatcher: sends the results back to the caller
  */
 #ifndef LUCIDITY_INTERNAL_H
 #define LUCIDITY_INTERNAL_H
@@ -38,7 +38,7 @@
 #define LUC_DEFAULT_MEMORY (100u * 1024u * 1024u)
 #define LUC_DEFAULT_CONCURRENCY 64u
 #define LUC_DEFAULT_LIVENESS_MS 100u
-/* A node (or, on the remote side, the caller's helper) that stays silent for
+/* A node (or, on the remote side, the caller's courier) that stays silent for
    LUC_LOST_INTERVALS liveness intervals, and at least LUC_LOST_MIN_MS, is lost. */
 #define LUC_LOST_INTERVALS 5u
 #define LUC_LOST_MIN_MS 1000u
@@ -60,18 +60,19 @@ typedef struct luc_load {
 typedef enum luc_kind {
     LUC_K_ARGS = 1, /* caller -> job: the encoded arguments */
     LUC_K_REPLY,    /* job -> caller: status; + result (OK) or i32 exit code (EEXIT) */
-    LUC_K_SETUP,    /* caller -> helper -> supervisor: luc_setup, entry, arguments */
-    LUC_K_SPAWNED,  /* helper -> caller: + u64 supervisor pid */
-    LUC_K_GONE,     /* helper -> caller: the supervisor ended without a reply */
-    LUC_K_LOST,     /* helper or prober -> caller: the node is unreachable */
-    LUC_K_CANCEL,   /* caller -> prober: + u64 supervisor pid; prober -> supervisor */
-    LUC_K_PROBE,    /* caller -> prober: probe once; helper -> supervisor: still here */
-    LUC_K_BEAT,     /* prober -> caller: the node answered a probe */
+    LUC_K_ITEM,     /* caller -> courier: + luc_item_rec, entry, arguments (remote.h) */
+    LUC_K_SPAWNED,  /* courier -> caller: + u64 dispatcher pid */
+    LUC_K_LOST,     /* courier -> caller: the node is unreachable */
+    LUC_K_CANCEL,   /* caller -> courier: + luc_item_rec naming the call's tag */
+    LUC_K_PROBE,    /* caller -> courier: probe the node once */
+    LUC_K_BEAT,     /* courier -> caller: the node answered a probe */
     LUC_K_ADOPT,    /* job -> its guard: + u64 pid of a process the job spawned */
     LUC_K_END,      /* job -> its guard: the job is done; end what it left running */
+    LUC_K_BATCH,    /* courier -> dispatcher: records (none: a heartbeat) */
+    LUC_K_RESULTS,  /* returner -> caller: luc_result_rec records */
+    LUC_K_MARK,     /* a process to itself: its mailbox is read up to here */
+    LUC_K_QUIT,     /* caller -> courier -> dispatcher: the caller is done */
 } luc_kind;
-/* Tag of the helper's probes to its supervisor. */
-#define LUC_PROBE_TAG ((int64_t)1 << 47)
 
 /* A message encoded in memory, sent with one write (msg.c): the header, then
    the payload; on the stack up to LUC_MSG_STACK payload bytes, else malloc'd. */
@@ -120,6 +121,11 @@ LUC_CHECK int luc_spawn(int64_t link, int64_t config, const char *entry, const u
                         int n, uint64_t *pid);
 LUC_CHECK int luc_spawn_unguarded(int64_t link, int64_t config, const char *entry,
                                   const uint64_t *params, int n, uint64_t *pid);
+/* Caller node of a job spawned by a dispatcher (dispatcher.c): reply to it
+   locally, and hand it the processes the job spawns (it is the job's guard). */
+#define LUC_DISPATCH_NODE (UINT64_MAX - 1)
+LUC_CHECK int luc_spawn_job_as(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag,
+                               uint64_t caller_node, uint64_t *pid);
 LUC_CHECK int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag,
                             uint64_t *pid);
 void luc_stop(uint64_t pid, int64_t tag);
@@ -191,6 +197,8 @@ void luc_serve_exit(int code);
    guard at its first spawn; every process it spawns is handed to the guard,
    which kills them all when the job dies or ends, or when its parent dies. */
 void luc_guard_set_parent(uint64_t parent);
+/* The job's parent guards it (a dispatcher): hand-offs go to pid under tag. */
+void luc_guard_use(uint64_t pid, int64_t tag);
 LUC_CHECK int luc_guard_ready(void);
 LUC_CHECK int luc_guard_adopt(uint64_t pid);
 void luc_guard_end(void);
@@ -214,7 +222,16 @@ int64_t luc_node_tag(uint64_t node);
 uint64_t luc_node_wake_ms(uint64_t node, uint64_t liveness_ms);
 void luc_node_tick(uint64_t node, uint64_t liveness_ms);
 bool luc_node_on_message(int64_t tag, uint32_t received);
-/* Asks the node's prober to pass a cancel to supervisor `sup` (call tag `tag`). */
-void luc_node_cancel(uint64_t node, uint64_t sup, int64_t tag);
+/* node.c: the node's courier (spawned on first use; ESPAWN when it cannot be). */
+LUC_CHECK int luc_node_courier(uint64_t node, uint64_t liveness_ms, uint64_t *pid);
+/* The dispatcher on the node, once the courier reported it (0: not yet). */
+uint64_t luc_node_dispatcher(uint64_t node);
+/* Results under tag are delivered (to this process, under tag) only while tracked. */
+void luc_node_track(uint64_t node, int64_t tag);
+void luc_node_untrack(uint64_t node, int64_t tag);
+/* Asks the node's dispatcher to kill the job of call tag `tag`. */
+void luc_node_cancel(uint64_t node, int64_t tag);
+/* This process is done with remote calls: couriers tell their dispatchers. */
+void luc_nodes_close(void);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "host.h"
 #include "internal.h"
+#include "remote.h"
 
 static void luc_put32(uint8_t *p, uint32_t v)
 {
@@ -215,4 +216,54 @@ int luc_msg_rebuild(int64_t tag, const uint8_t *data, size_t len)
 {
     lh_create_data((uint64_t)tag, len);
     return luc_msg_append(data, len);
+}
+
+/* ---- batches (remote.h) ---- */
+
+bool luc_bytes_put(luc_bytes *b, const void *data, size_t len)
+{
+    if (b->len + len > b->cap) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < b->len + len)
+            cap *= 2;
+        uint8_t *grown = realloc(b->data, cap);
+        if (!grown)
+            return false;
+        b->data = grown;
+        b->cap = cap;
+    }
+    if (len)
+        memcpy(b->data + b->len, data, len);
+    b->len += len;
+    return true;
+}
+
+bool luc_bytes_take_msg(luc_bytes *b, size_t from)
+{
+    uint64_t size = lh_data_size();
+    if (size < from || size - from > UINT32_MAX)
+        return false;
+    size_t len = (size_t)(size - from);
+    size_t at = b->len;
+    if (at + len > b->cap) { /* grow without copying: reserve, then read in place */
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap < at + len)
+            cap *= 2;
+        uint8_t *grown = realloc(b->data, cap);
+        if (!grown)
+            return false;
+        b->data = grown;
+        b->cap = cap;
+    }
+    lh_seek_data(from);
+    if (len && lh_read_data(b->data + at, (uint32_t)len) != len)
+        return false;
+    b->len += len;
+    return true;
+}
+
+void luc_mark_self(void)
+{
+    if (luc_tell(lh_process_id(), LUC_MARK_TAG, LUC_K_MARK, 0) != LUCIDITY_OK)
+        abort(); /* a process that cannot write to itself cannot go on */
 }

@@ -8,19 +8,28 @@
  * such node (plain `lunatic run`, a lone node) the job's remote_fallback
  * decides: run locally (default) or fail with ENONODE.
  *
+ * Each node in use has a courier (courier.c): the local process that makes
+ * every distributed call to the node for this process, and spawned our
+ * dispatcher there. Results come back in batches under the node's tag
+ * (LUC_K_RESULTS): each one whose call is still tracked here is sent on to
+ * this process under the call's tag, where its wait takes it; the others
+ * (a call that ended, a lost dispatch) are dropped.
+ *
  * Liveness: lunatic 0.13.2 has no cross-node links and a distributed send to
- * a dead node blocks forever, so each node in use gets a prober (prober.c), a
- * local process that makes the blocking call for us. While a caller waits on
- * a node it asks the prober every liveness interval to probe that node. A
- * probe unanswered for LUC_LOST_INTERVALS intervals (at least
- * LUC_LOST_MIN_MS) means the node is lost; so does a prober that cannot be
- * spawned (nothing could tell us otherwise).
+ * a dead node blocks forever. While a caller waits on a node it asks the
+ * courier every liveness interval to probe the node (a send to our
+ * dispatcher, answered by the node even while it is busy). A probe
+ * unanswered for LUC_LOST_INTERVALS intervals (at least LUC_LOST_MIN_MS)
+ * means the node is lost, and so does a courier that cannot be spawned, that
+ * died or that found the node or the dispatcher gone; results count as an
+ * answer too.
  *
  * The table of nodes grows as needed and forgets the nodes that left
  * lunatic's node list (LUC_NODES_PRUNE_AT), so node churn in a long-lived app
  * can neither fill it nor make a loss go unrecorded.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "host.h"
 #include "internal.h"
@@ -31,11 +40,14 @@
 
 typedef struct luc_node {
     uint64_t id;
-    uint64_t prober;   /* pid of the prober (0: not started) */
-    int64_t tag;       /* tag of the prober's messages and link */
+    uint64_t courier;  /* pid of the courier (0: not started) */
+    uint64_t disp;     /* its dispatcher on the node (0: not reported yet) */
+    int64_t tag;       /* tag of the courier's link and of every message about the node */
     uint64_t probe_at; /* when the outstanding probe was asked (0: none) */
     uint64_t seen_at;  /* when the node last answered */
     bool lost;
+    int64_t *live;     /* tags of the calls running there (results are theirs) */
+    size_t nlive, live_cap;
 } luc_node;
 
 /* Per-process state (each lunatic process is its own instance): the
@@ -47,6 +59,8 @@ static size_t luc_nnodes, luc_cap;
 /* Stands for a node the table cannot hold (out of memory): it counts as lost,
    so a call on it ends instead of waiting on a liveness nobody checks. */
 static luc_node luc_untracked = {.tag = ((int64_t)1 << 47) + 1, .lost = true};
+/* A received batch of results, read out before its replies are sent on. */
+static luc_bytes luc_inbox;
 
 static luc_node *luc_node_find(uint64_t id)
 {
@@ -56,11 +70,12 @@ static luc_node *luc_node_find(uint64_t id)
     return NULL;
 }
 
-static void luc_node_drop_prober(luc_node *n)
+static void luc_node_drop_courier(luc_node *n)
 {
-    if (n->prober)
-        luc_stop(n->prober, n->tag); /* it may be stuck in a send to the dead node */
-    n->prober = 0;
+    if (n->courier)
+        luc_stop(n->courier, n->tag); /* it may be stuck in a send to the dead node */
+    n->courier = 0;
+    n->disp = 0;
 }
 
 /* Drops the nodes lunatic no longer lists (a call still on one re-creates it). */
@@ -77,8 +92,10 @@ static void luc_nodes_prune(void)
             listed = ids[j] == luc_nodes[i].id;
         if (listed)
             luc_nodes[m++] = luc_nodes[i];
-        else
-            luc_node_drop_prober(&luc_nodes[i]);
+        else {
+            luc_node_drop_courier(&luc_nodes[i]);
+            free(luc_nodes[i].live);
+        }
     }
     luc_nnodes = m;
 }
@@ -109,7 +126,7 @@ void luc_node_lost(uint64_t id)
     if (n->lost)
         return;
     n->lost = true;
-    luc_node_drop_prober(n);
+    luc_node_drop_courier(n);
 }
 
 bool luc_node_is_lost(uint64_t id)
@@ -133,15 +150,64 @@ uint64_t luc_node_wake_ms(uint64_t id, uint64_t liveness_ms)
     return luc_add_sat(n->seen_at, liveness_ms);
 }
 
-static bool luc_node_prober_ready(luc_node *n)
+static bool luc_node_courier_ready(luc_node *n, uint64_t liveness_ms)
 {
-    if (n->prober)
+    if (n->courier)
         return true;
-    const uint64_t params[3] = {n->id, lh_process_id(), (uint64_t)n->tag};
-    if (luc_spawn(n->tag, -1, LUC_PROBER_ENTRY, params, 3, &n->prober) == LUCIDITY_OK)
+    if (n->lost)
+        return false;
+    const uint64_t params[4] = {n->id, lh_process_id(), (uint64_t)n->tag, liveness_ms};
+    if (luc_spawn(n->tag, -1, LUC_COURIER_ENTRY, params, 4, &n->courier) == LUCIDITY_OK)
         return true;
-    n->prober = 0;
+    n->courier = 0;
     return false;
+}
+
+int luc_node_courier(uint64_t id, uint64_t liveness_ms, uint64_t *pid)
+{
+    luc_node *n = luc_node_get(id);
+    if (!luc_node_courier_ready(n, liveness_ms))
+        return LUCIDITY_ESPAWN;
+    *pid = n->courier;
+    return LUCIDITY_OK;
+}
+
+uint64_t luc_node_dispatcher(uint64_t id)
+{
+    luc_node *n = luc_node_find(id);
+    return n ? n->disp : 0;
+}
+
+void luc_node_track(uint64_t id, int64_t tag)
+{
+    luc_node *n = luc_node_get(id);
+    if (n->nlive == n->live_cap) {
+        size_t cap = n->live_cap ? 2 * n->live_cap : 16;
+        int64_t *grown = realloc(n->live, cap * sizeof *grown);
+        if (!grown)
+            return; /* its result is dropped: the call ends by its node's liveness */
+        n->live = grown;
+        n->live_cap = cap;
+    }
+    n->live[n->nlive++] = tag;
+}
+
+static bool luc_node_tracks(const luc_node *n, int64_t tag)
+{
+    for (size_t i = 0; i < n->nlive; i++)
+        if (n->live[i] == tag)
+            return true;
+    return false;
+}
+
+void luc_node_untrack(uint64_t id, int64_t tag)
+{
+    luc_node *n = luc_node_find(id);
+    for (size_t i = 0; n && i < n->nlive; i++)
+        if (n->live[i] == tag) {
+            n->live[i] = n->live[--n->nlive];
+            return;
+        }
 }
 
 /* Time to check the node: ask for a probe, or give up on an unanswered one. */
@@ -161,24 +227,45 @@ void luc_node_tick(uint64_t id, uint64_t liveness_ms)
     /* An unsent probe counts as an unanswered one: the wait ends by the
        lost-after bound instead of retrying (spinning) on a failing spawn. */
     n->probe_at = now;
-    if (luc_node_prober_ready(n) && luc_tell(n->prober, n->tag, LUC_K_PROBE, 0) != LUCIDITY_OK)
-        luc_node_drop_prober(n);
+    if (n->courier && luc_tell(n->courier, n->tag, LUC_K_PROBE, 0) != LUCIDITY_OK)
+        luc_node_drop_courier(n);
 }
 
-void luc_node_cancel(uint64_t id, uint64_t sup, int64_t tag)
+void luc_node_cancel(uint64_t id, int64_t tag)
 {
     luc_node *n = luc_node_get(id);
-    /* Without a prober the supervisor still ends: the helper's probes stop. */
-    if (n->lost || !luc_node_prober_ready(n))
-        return;
-    if (luc_msg_begin(n->tag, LUC_K_CANCEL, 0, sizeof sup + sizeof tag) == LUCIDITY_OK &&
-        luc_msg_append(&sup, sizeof sup) == LUCIDITY_OK &&
-        luc_msg_append(&tag, sizeof tag) == LUCIDITY_OK && luc_send(n->prober) == LUCIDITY_OK)
-        return;
-    luc_node_drop_prober(n);
+    if (n->lost || !n->courier)
+        return; /* a dispatcher that stops hearing from us ends its jobs itself */
+    luc_item_rec r = {.kind = LUC_K_CANCEL, .tag = tag};
+    if (luc_msg_begin(n->tag, LUC_K_CANCEL, 0, sizeof r) != LUCIDITY_OK ||
+        luc_msg_append(&r, sizeof r) != LUCIDITY_OK || luc_send(n->courier) != LUCIDITY_OK)
+        luc_node_drop_courier(n);
 }
 
-/* A message under a node's tag: the prober's answer (or its death). */
+/* A batch of results: each still tracked one is sent on to us under its
+   call's tag (read out first: the sends reuse the message buffer). */
+static void luc_node_results(luc_node *n)
+{
+    luc_inbox.len = 0;
+    if (!luc_bytes_take_msg(&luc_inbox, LUC_HEAD_SIZE))
+        return; /* out of memory: those calls end by their node's liveness */
+    size_t at = 0;
+    while (at + sizeof(luc_result_rec) <= luc_inbox.len) {
+        luc_result_rec r;
+        memcpy(&r, luc_inbox.data + at, sizeof r);
+        at += sizeof r;
+        if (r.len > luc_inbox.len - at)
+            return;
+        if (luc_node_tracks(n, r.tag) &&
+            (luc_msg_rebuild(r.tag, luc_inbox.data + at, r.len) != LUCIDITY_OK ||
+             luc_send(lh_process_id()) != LUCIDITY_OK))
+            return;
+        at += r.len;
+    }
+}
+
+/* A message under a node's tag: from its courier (an answer, the dispatcher's
+   pid, the node lost, its death) or a batch of results from the node. */
 bool luc_node_on_message(int64_t tag, uint32_t received)
 {
     for (size_t i = 0; i < luc_nnodes; i++) {
@@ -187,16 +274,45 @@ bool luc_node_on_message(int64_t tag, uint32_t received)
             continue;
         luc_kind kind = 0;
         int32_t status = 0;
-        if (received == LH_RECV_DATA && luc_msg_head(&kind, &status) == LUCIDITY_OK &&
-            kind == LUC_K_BEAT) {
+        if (received != LH_RECV_DATA || luc_msg_head(&kind, &status) != LUCIDITY_OK ||
+            kind == LUC_K_LOST) {
+            luc_node_lost(n->id);
+            return true;
+        }
+        if (n->lost)
+            return true; /* a late answer of a node taken for lost: never a result */
+        if (kind == LUC_K_SPAWNED && luc_msg_take(&n->disp, sizeof n->disp) != LUCIDITY_OK)
+            n->disp = 0;
+        if (kind == LUC_K_RESULTS)
+            luc_node_results(n);
+        if (kind == LUC_K_BEAT || kind == LUC_K_RESULTS) {
             n->seen_at = luc_now_ms();
             n->probe_at = 0;
-        } else {
-            luc_node_lost(n->id);
         }
         return true;
     }
     return false;
+}
+
+void luc_nodes_close(void)
+{
+    for (size_t i = 0; i < luc_nnodes; i++) {
+        luc_node *n = &luc_nodes[i];
+        if (!n->courier)
+            continue;
+        lh_unlink(n->courier); /* it ends normally, or by our guard: no news for us */
+        if (!n->lost && luc_tell(n->courier, n->tag, LUC_K_QUIT, 0) != LUCIDITY_OK) {
+            /* its dispatcher then ends our jobs when the courier falls silent */
+        }
+        n->courier = 0;
+        n->disp = 0;
+    }
+}
+
+/* This process is ending: its dispatchers end their jobs and exit. */
+__attribute__((destructor)) static void luc_nodes_close_all(void)
+{
+    luc_nodes_close();
 }
 
 static int luc_cmp_u64(const void *a, const void *b)

@@ -134,15 +134,21 @@ int luc_spawn(int64_t link, int64_t config, const char *entry, const uint64_t *p
 /* Spawns a job's entry linked to us with link tag == reply tag, so one tagged
  * receive yields either the reply or the job's death, in a config with the
  * call's limits. Caller node 0 tells the job to reply with a local send. */
-int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag, uint64_t *pid)
+int luc_spawn_job_as(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag,
+                     uint64_t caller_node, uint64_t *pid)
 {
     int64_t cfg = luc_config(memory, fuel);
     if (cfg < 0)
         return LUCIDITY_ESPAWN;
-    const uint64_t params[3] = {0, lh_process_id(), (uint64_t)tag};
+    const uint64_t params[3] = {caller_node, lh_process_id(), (uint64_t)tag};
     int rc = luc_spawn(tag, cfg, entry, params, 3, pid);
     lh_drop_config((uint64_t)cfg);
     return rc;
+}
+
+int luc_spawn_job(const char *entry, uint64_t memory, uint64_t fuel, int64_t tag, uint64_t *pid)
+{
+    return luc_spawn_job_as(entry, memory, fuel, tag, 0, pid);
 }
 
 /* Stops a process we no longer wait for: unlink first so its death sends

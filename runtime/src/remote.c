@@ -3,26 +3,29 @@
  *
  * lunatic 0.13.2 has no links across nodes, and a distributed spawn or send
  * to a dead node blocks the calling process forever. So the caller never
- * makes a distributed call itself:
+ * makes a distributed call itself, and per node in use three long-lived
+ * processes carry all of this process's calls there:
  *
- *   caller C --spawn, linked--> helper H (this node) --distributed spawn--> supervisor S (node N)
- *                                                       S --spawn, linked--> job W (node N)
+ *   caller C --local send--> courier K (this node, one per node; courier.c)
+ *   K --distributed send, batched--> dispatcher D (node N; dispatcher.c)
+ *   D --spawn, linked--> job W (node N), one per call
+ *   D --local send--> returner R (node N; returner.c)
+ *   R --distributed send, batched--> C (under the node's tag; node.c)
  *
- * H (helper.c) spawns S, forwards the setup (limits, entry, arguments: one
- * message, so one acknowledged distributed send), then probes S every
- * liveness interval (GONE if S vanished without a reply). S (supervisor.c)
- * spawns W with the call's memory and fuel, forwards W's reply to C verbatim,
- * and reports W's death as ETRAP, so remote traps map to the same statuses as
- * local ones. S reads H's probes: when they stop (H killed, C's node gone) S
- * kills W, so nothing outlives its caller on N either.
+ * C sends each call's item (tag, limits, entry, arguments) to K, which never
+ * makes C wait; K sends what queued meanwhile as one batch. D spawns W with
+ * the call's limits; W replies to D, which passes the reply on to R (or
+ * reports W's death as ETRAP); R sends what queued as one batch back to C,
+ * and C's node table sends each reply on to C itself under its call's tag.
  *
- * C waits on the dispatch's tag (the reply, H's messages, H's death) and on
- * its node's prober (node.c). Each dispatch has its own tag: when the node is
- * lost, C kills H (which may be stuck in a distributed call) and re-dispatches
+ * C waits on the dispatch's tag and on its node's liveness (node.c: K probes
+ * the node when asked). Each dispatch has its own tag: when the node is lost,
+ * C kills K (which may be stuck in a distributed call) and re-dispatches
  * under a new tag, so a late reply of the lost attempt can never be taken for
- * the new one (it is drained when the call ends), or fails with ENODELOST.
- * Timeout and cancel go to S through the node's prober (which may block on a
- * dead node instead of a per-call process), and C kills H at once.
+ * the new one (results from a lost node are dropped, and only tracked tags are
+ * delivered), or fails with ENODELOST. A timeout or cancel reaches D through
+ * K; D kills the job, and every job of C when K falls silent (C is gone) or C
+ * says it is done.
  */
 #include <pb_encode.h>
 #include <stdlib.h>
@@ -36,29 +39,24 @@
    naming them here links them into every app that makes remote calls (a
    static library contributes only the objects that are referenced). */
 __attribute__((used)) static const void *const luc_remote_entries[] = {
-    (const void *)lucidity__remote_helper, (const void *)lucidity__remote_serve,
-    (const void *)lucidity__node_prober};
+    (const void *)lucidity__node_courier, (const void *)lucidity__node_dispatcher,
+    (const void *)lucidity__node_returner};
 
-int luc_setup_read(luc_setup *s, char *entry)
+/* A tag that may still receive something of this call: drained at its end. */
+static void luc_remote_stale(lucidity_handle *h, int64_t tag)
 {
-    luc_kind kind;
-    int32_t status;
-    if (luc_msg_head(&kind, &status) != LUCIDITY_OK || kind != LUC_K_SETUP ||
-        luc_msg_take(s, sizeof *s) != LUCIDITY_OK || s->entry_len >= LUC_MAX_ENTRY ||
-        luc_msg_take(entry, s->entry_len) != LUCIDITY_OK)
-        return LUCIDITY_EDECODE;
-    entry[s->entry_len] = 0;
-    return LUCIDITY_OK;
+    int64_t *grown = realloc(h->stale, (h->nstale + 1) * sizeof *grown);
+    if (grown) {
+        h->stale = grown;
+        h->stale[h->nstale++] = tag;
+    }
 }
 
 /* The previous dispatch's tag: never a result again, drained at the end. */
 static void luc_remote_retire_tag(lucidity_handle *h)
 {
-    int64_t *grown = realloc(h->stale, (h->nstale + 1) * sizeof *grown);
-    if (grown) {
-        h->stale = grown;
-        h->stale[h->nstale++] = h->tag;
-    }
+    luc_node_untrack(h->node, h->tag);
+    luc_remote_stale(h, h->tag);
     h->tag = h->link_tag = luc_new_tag();
 }
 
@@ -67,33 +65,31 @@ static int luc_remote_dispatch(lucidity_handle *h)
     if (h->tries > 0)
         luc_remote_retire_tag(h);
     h->tries++; /* counted before the attempt: a failing spawn cannot loop */
-    h->remote_pid = 0;
-    const uint64_t params[4] = {h->node, lh_process_id(), (uint64_t)h->tag, h->opts.liveness_ms};
-    int rc = luc_spawn(h->tag, -1, LUC_HELPER_ENTRY, params, 4, &h->pid);
-    if (rc != LUCIDITY_OK) {
-        h->pid = 0;
-        return rc;
-    }
+    h->pid = 0;
     size_t entry_len = strlen(h->job->entry);
     if (entry_len >= LUC_MAX_ENTRY || h->args_len > UINT32_MAX)
-        rc = LUCIDITY_EINVAL;
-    luc_setup s = {h->opts.memory, h->opts.fuel, h->opts.liveness_ms, (uint32_t)entry_len,
-                   (uint32_t)h->args_len};
+        return LUCIDITY_EINVAL;
+    uint64_t courier = 0;
+    int rc = luc_node_courier(h->node, h->opts.liveness_ms, &courier);
+    if (rc != LUCIDITY_OK)
+        return rc;
+    h->remote_pid = luc_node_dispatcher(h->node);
+    luc_item_rec r = {LUC_K_ITEM, (uint32_t)entry_len, h->tag, h->opts.memory, h->opts.fuel,
+                      (uint32_t)h->args_len, h->opts.pool};
+    rc = luc_msg_begin(h->tag, LUC_K_ITEM, 0, sizeof r + entry_len + h->args_len);
     if (rc == LUCIDITY_OK)
-        rc = luc_msg_begin(h->tag, LUC_K_SETUP, 0, sizeof s + s.entry_len + s.args_len);
+        rc = luc_msg_append(&r, sizeof r);
     if (rc == LUCIDITY_OK)
-        rc = luc_msg_append(&s, sizeof s);
+        rc = luc_msg_append(h->job->entry, entry_len);
     if (rc == LUCIDITY_OK)
-        rc = luc_msg_append(h->job->entry, s.entry_len);
+        rc = luc_msg_append(h->args_buf, h->args_len);
     if (rc == LUCIDITY_OK)
-        rc = luc_msg_append(h->args_buf, s.args_len);
-    if (rc == LUCIDITY_OK)
-        rc = luc_send(h->pid);
-    if (rc != LUCIDITY_OK) {
-        luc_stop(h->pid, h->tag);
-        h->pid = 0;
-    }
-    return rc;
+        rc = luc_send(courier);
+    if (rc != LUCIDITY_OK)
+        return rc;
+    h->pid = courier; /* while set, a reply may still come under h->tag */
+    luc_node_track(h->node, h->tag);
+    return LUCIDITY_OK;
 }
 
 static void luc_remote_end(lucidity_handle *h, int rc);
@@ -118,8 +114,10 @@ static int luc_remote_begin(lucidity_handle *h, const void *args)
 /* The node stopped answering: never pick it again; re-dispatch if allowed. */
 static int luc_remote_lost(lucidity_handle *h)
 {
-    luc_node_lost(h->node);
-    luc_stop(h->pid, h->tag);
+    luc_node_lost(h->node); /* stops its courier */
+    /* Results of the lost node that arrive while this call lasts are dropped
+       with it (nobody receives on a lost node's tag any more). */
+    luc_remote_stale(h, luc_node_tag(h->node));
     h->pid = 0;
     while (h->tries <= h->opts.retries) {
         lucidity_opts o = h->opts;
@@ -127,6 +125,7 @@ static int luc_remote_lost(lucidity_handle *h)
         uint64_t node = 0;
         if (luc_pick_node(&o, LUCIDITY_REMOTE, NULL, &node) != LUCIDITY_OK)
             break; /* h->node stays the lost node: the call is still a remote one */
+        luc_node_untrack(h->node, h->tag);
         h->node = node;
         if (luc_remote_dispatch(h) == LUCIDITY_OK)
             return LUCIDITY_PENDING;
@@ -136,60 +135,31 @@ static int luc_remote_lost(lucidity_handle *h)
 
 static int luc_remote_on_message(lucidity_handle *h, uint32_t received, int32_t *job_status)
 {
-    if (received != LH_RECV_DATA) { /* H died: only a trap in a host call does that */
-        h->pid = 0;
-        return h->remote_pid ? luc_remote_lost(h) : LUCIDITY_ESPAWN;
-    }
     luc_kind kind;
-    if (luc_msg_head(&kind, job_status) != LUCIDITY_OK)
+    /* Only replies come under a dispatch's tag (nothing is linked under it). */
+    if (received != LH_RECV_DATA || luc_msg_head(&kind, job_status) != LUCIDITY_OK ||
+        kind != LUC_K_REPLY)
         return LUCIDITY_EDECODE;
-    switch (kind) {
-    case LUC_K_SPAWNED:
-        if (luc_msg_take(&h->remote_pid, sizeof h->remote_pid) != LUCIDITY_OK)
-            h->remote_pid = 0;
-        return LUCIDITY_PENDING;
-    case LUC_K_GONE:
-        return LUCIDITY_ETRAP;
-    case LUC_K_LOST:
-        return luc_remote_lost(h);
-    case LUC_K_REPLY:
-        return LUC_T_REPLY;
-    default:
-        return LUCIDITY_EDECODE;
-    }
+    h->pid = 0; /* the one reply of this dispatch */
+    return LUC_T_REPLY;
 }
 
-/* Takes H's messages that arrived (nothing else matters once we abandon):
-   a SPAWNED among them names the supervisor to cancel. */
-static void luc_remote_take_spawned(lucidity_handle *h)
-{
-    luc_kind kind;
-    int32_t status;
-    while (lh_receive(&h->tag, 1, 0) == LH_RECV_DATA)
-        if (luc_msg_head(&kind, &status) == LUCIDITY_OK && kind == LUC_K_SPAWNED &&
-            luc_msg_take(&h->remote_pid, sizeof h->remote_pid) != LUCIDITY_OK)
-            h->remote_pid = 0;
-}
-
-/* Timeout or cancel: S kills the job when the prober's cancel reaches it, or
-   when H's probes stop (H may be stuck in a distributed call: kill it now). */
+/* Timeout or cancel: the dispatcher kills the job when the cancel reaches it
+   (on a dead node nothing runs any more; on a node cut off from us the
+   dispatcher ends its jobs when our courier falls silent). */
 static void luc_remote_abandon(lucidity_handle *h)
 {
-    if (!h->remote_pid)
-        luc_remote_take_spawned(h);
-    if (h->remote_pid)
-        luc_node_cancel(h->node, h->remote_pid, h->tag);
-    luc_stop(h->pid, h->tag);
-    h->pid = 0;
+    luc_node_cancel(h->node, h->tag);
 }
 
-/* The call is over: stop H if it still runs, drop what earlier dispatches may
-   still send, and free the kept arguments. */
+/* The call is over: its results are no longer delivered; drop what this and
+   earlier dispatches may have left, and free the kept arguments. */
 static void luc_remote_end(lucidity_handle *h, int rc)
 {
     (void)rc;
+    luc_node_untrack(h->node, h->tag);
     if (h->pid)
-        luc_stop(h->pid, h->tag);
+        luc_drain(h->tag);
     h->pid = 0;
     for (uint32_t i = 0; i < h->nstale; i++)
         luc_drain(h->stale[i]);

@@ -72,6 +72,7 @@ static bool luc_serve_call(const lucidity_job *job, int64_t tag, int rc, void *a
        on its own, so none is taken for the next call of a pool worker), and so
        do jobs it started and never awaited. */
     lucidity_pool_close(NULL);
+    luc_nodes_close(); /* our dispatchers end (QUIT) before the guard ends our couriers */
     luc_guard_end();
     if (args)
         pb_release(job->args_fields, args);
@@ -135,7 +136,10 @@ void lucidity_serve(const lucidity_job *job, uint64_t caller_node, uint64_t call
         luc_serve_pool(job, caller_pid, tag);
         return;
     }
-    luc_serve_begin(caller_node, caller_pid, tag);
+    bool dispatched = caller_node == LUC_DISPATCH_NODE;
+    luc_serve_begin(dispatched ? 0 : caller_node, caller_pid, tag);
+    if (dispatched)
+        luc_guard_use(caller_pid, tag);
     void *args = calloc(1, job->args_size ? job->args_size : 1);
     void *result = calloc(1, job->result_size ? job->result_size : 1);
     int rc = (args && result) ? LUCIDITY_OK : LUCIDITY_ENOMEM;

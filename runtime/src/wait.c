@@ -3,7 +3,7 @@
  * place besides draining that receives). Each round is one blocking lunatic
  * receive over the set's tags whose timeout is the set's next wake-up (or the
  * give-up time): no sleep loops, no polling. A message under a place's tag
- * (a remote node's prober) is the transport's, and counts as a wake-up.
+ * (a remote node's courier, or its results) is the transport's, and counts as a wake-up.
  */
 #include "host.h"
 #include "internal.h"

@@ -15,11 +15,10 @@
 #include <string.h>
 
 #include "host.h"
-#include "internal.h" /* message kinds, for FAKE_BEAT */
 
 #define FAKE_MAX_FAIL 64
 #define FAKE_MAX_NODES 16
-#define FAKE_MAX_INJECT 128 /* a long job's probes, one per interval */
+#define FAKE_MAX_INJECT 4096 /* e.g. a long job's heartbeats, one per interval */
 #define FAKE_FIRST_JOB_PID 1000u
 #define FAKE_FOREVER UINT64_MAX
 
@@ -48,6 +47,8 @@ static struct {
     uint32_t last_tag_count;
     fake_script_fn script;
     void *script_user;
+    fake_send_hook_fn hook;
+    void *hook_user;
     uint64_t self_node, nodes[FAKE_MAX_NODES];
     size_t nnodes;
     struct fake_injection {
@@ -151,7 +152,7 @@ static void fk_run(fake_proc *p)
         fk_die(p);
         break;
     case FAKE_SILENT:
-    case FAKE_BEAT:
+    case FAKE_HOOK:
         break;
     }
 }
@@ -199,7 +200,7 @@ static void fk_plan(fake_proc *p)
     memset(&p->plan, 0, sizeof p->plan);
     if (fk.script)
         fk.script(p, &p->plan, fk.script_user);
-    p->scheduled = p->plan.action != FAKE_SILENT && p->plan.action != FAKE_BEAT;
+    p->scheduled = p->plan.action != FAKE_SILENT && p->plan.action != FAKE_HOOK;
     p->due_ms = fk.now + p->plan.delay_ms;
 }
 
@@ -271,13 +272,8 @@ static void fk_send(fake_proc *to)
     fk_deliver(to, fk_msg_copy(me->scratch.tag, LH_RECV_DATA, me->scratch.data, me->scratch.len));
     if (to != &fk.caller && !to->has_args)
         fk_plan(to);
-    if (to->plan.action == FAKE_BEAT && me->scratch.len && me->scratch.data[0] == LUC_K_PROBE) {
-        /* a prober of a live node: BEAT back at once */
-        fake_proc *caller = fk_proc(to->params[1]);
-        const uint8_t beat[8] = {LUC_K_BEAT};
-        if (caller && caller->alive)
-            fk_deliver(caller, fk_msg_copy((int64_t)to->params[2], LH_RECV_DATA, beat, sizeof beat));
-    }
+    if (fk.hook)
+        fk.hook(to, &to->box[to->box_len - 1], fk.hook_user);
 }
 
 /* The earliest injection due by limit (index), or -1. */
@@ -293,7 +289,8 @@ static long fk_next_injection(uint64_t limit)
 static void fk_run_injection(size_t i)
 {
     struct fake_injection in = fk.inject[i];
-    fk.inject[i] = fk.inject[--fk.ninject];
+    /* keep the others in order: injections due at one time arrive as injected */
+    memmove(fk.inject + i, fk.inject + i + 1, (--fk.ninject - i) * sizeof *fk.inject);
     fake_proc *to = fk_proc(in.pid);
     if (to && to->alive)
         fk_deliver(to, in.msg);
@@ -326,6 +323,12 @@ void fake_set_script(fake_script_fn fn, void *user)
 {
     fk.script = fn;
     fk.script_user = user;
+}
+
+void fake_set_send_hook(fake_send_hook_fn fn, void *user)
+{
+    fk.hook = fn;
+    fk.hook_user = user;
 }
 
 void fake_set_fatal(void (*fn)(const char *why)) { fk_fatal = fn ? fn : fk_abort; }
@@ -551,6 +554,9 @@ uint32_t lh_receive(const int64_t *tags, uint32_t count, uint64_t timeout_ms)
     }
     uint64_t limit = timeout_ms > FAKE_FOREVER - fk.now ? FAKE_FOREVER : fk.now + timeout_ms;
     for (;;) {
+        /* What is due has arrived: all of it is in the mailbox, in time order. */
+        for (long in; (in = fk_next_injection(fk.now)) >= 0;)
+            fk_run_injection((size_t)in);
         long i = fk_find(me, tags, count);
         if (i >= 0) {
             uint32_t kind = me->box[i].kind;
@@ -580,9 +586,9 @@ uint32_t lh_receive(const int64_t *tags, uint32_t count, uint64_t timeout_ms)
 }
 
 /* ---- lunatic::distributed: no cluster, or the one fake_set_nodes describes ----
- * The caller never makes distributed calls itself (its helpers and probers
- * do, and their behaviour is the test's script), so only the node list is
- * modelled. */
+ * The caller never makes distributed calls itself (its couriers do, and their
+ * behaviour is the test's), so only the node list is modelled, plus node 0
+ * as "this VM": a courier or dispatcher under test reaches its peer there. */
 
 uint64_t lh_node_id(void) { return fk.self_node; }
 uint64_t lh_module_id(void) { return 0; }

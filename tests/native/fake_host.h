@@ -30,7 +30,7 @@ typedef enum fake_action {
     FAKE_SERVE,      /* runs lucidity_serve(plan.job) in the job's context: a real reply */
     FAKE_REPLY_RAW,  /* sends plan.raw as the whole reply message (status + payload) */
     FAKE_DIE,        /* traps: LinkDied with the link tag to a linked parent */
-    FAKE_BEAT,       /* a live node's prober: answers every request with a BEAT, at once */
+    FAKE_HOOK,       /* every message it gets goes to the send hook (fake_set_send_hook) */
 } fake_action;
 
 typedef struct fake_plan {
@@ -86,6 +86,12 @@ void fake_fail_spawns_from(size_t index); /* this spawn and every later one fail
 void fake_fail_create_config(bool fail);
 /* The text lunatic gives for a failed spawn (default "fake spawn error"). */
 void fake_set_spawn_error(const char *text);
+
+/* Called after every send (local or distributed) with the receiver and the
+   message it got: a test plays long-lived processes (FAKE_HOOK) with it, or
+   watches what reaches the process under test. */
+typedef void (*fake_send_hook_fn)(const fake_proc *to, const fake_msg *m, void *user);
+void fake_set_send_hook(fake_send_hook_fn fn, void *user);
 
 /* Makes this "VM" a cluster node: node_id() = self, get_nodes() = self + others. */
 void fake_set_nodes(uint64_t self, const uint64_t *others, size_t n);

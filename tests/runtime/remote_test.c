@@ -105,6 +105,19 @@ static int case_remote_async(void)
     return 0;
 }
 
+uint64_t pooled_pid(uint32_t x)
+{
+    (void)x;
+    return lh_process_id();
+}
+
+uint32_t pooled_crash(uint32_t x)
+{
+    if (x == 0)
+        abort();
+    return x * 3;
+}
+
 /* On failure, which statuses the items ended with (first item of each). */
 static void print_statuses(const int *st, const uint64_t *nodes, int n)
 {
@@ -367,6 +380,48 @@ static int case_unmetered_busy_loss(void)
     return 0;
 }
 
+/* A pooled job's remote items are served by its pool's workers on each node:
+   with at most 2 items in flight, 60 items run in at most 2 processes per node
+   (not 60); a trap fails only its item, and the pool serves the next ones. */
+static int case_remote_pool(void)
+{
+    enum { N = 60 };
+    static pooled_pid_args args[N];
+    static uint64_t outs[N], nodes[N];
+    static int st[N];
+    lucidity_fanout_opts fo = {.opts = {.concurrency = 2}, .nodes = nodes};
+    EXPECT_STATUS(pooled_pid_remote_fanout_with(args, N, outs, st, &fo), LUCIDITY_OK);
+    uint64_t seen[2 * N][2];
+    int distinct = 0;
+    for (int i = 0; i < N; i++) {
+        EXPECT(nodes[i] != 0 && nodes[i] != self && outs[i] != 0, "item %d: node %llu pid %llu", i,
+               (unsigned long long)nodes[i], (unsigned long long)outs[i]);
+        int j = 0;
+        while (j < distinct && (seen[j][0] != nodes[i] || seen[j][1] != outs[i]))
+            j++;
+        if (j == distinct) {
+            seen[distinct][0] = nodes[i];
+            seen[distinct++][1] = outs[i];
+        }
+    }
+    printf("%d items ran in %d processes\n", N, distinct);
+    EXPECT(distinct <= 2 * 3, "%d items ran in %d processes (pool 2, 3 nodes)", N, distinct);
+    static pooled_crash_args cargs[N];
+    static uint32_t couts[N];
+    for (int i = 0; i < N; i++)
+        cargs[i].x = i % 10 == 5 ? 0 : (uint32_t)i + 1;
+    lucidity_fanout_opts co = {.opts = {.concurrency = 4}, .nodes = nodes};
+    EXPECT_STATUS(pooled_crash_remote_fanout_with(cargs, N, couts, st, &co), LUCIDITY_EFAILED);
+    for (int i = 0; i < N; i++) {
+        if (cargs[i].x == 0)
+            EXPECT_STATUS(st[i], LUCIDITY_ETRAP);
+        else
+            EXPECT(st[i] == LUCIDITY_OK && couts[i] == cargs[i].x * 3, "item %d: %s, %u", i,
+                   lucidity_err_name(st[i]), couts[i]);
+    }
+    return 0;
+}
+
 static const check_case cases[] = {
     {"remote", case_remote},
     {"remote_async", case_remote_async},
@@ -379,6 +434,7 @@ static const check_case cases[] = {
     {"unmetered_fuel", case_unmetered_fuel},
     {"unmetered_busy", case_unmetered_busy},
     {"unmetered_busy_loss", case_unmetered_busy_loss},
+    {"remote_pool", case_remote_pool},
 };
 
 int main(void)

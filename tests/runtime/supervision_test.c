@@ -148,9 +148,10 @@ enum { END_TIMEOUT, END_CANCEL, END_CALLER_GONE };
 /* app -> tree(2) -> tree(1) -> tree(0), here or all three on one other node;
    waits until all three run, ends the top one, and checks that no process
    the call created is left: here every pid spawned meanwhile (jobs, guards),
-   there the supervisor, jobs and guards (consecutive pids on that node) and
-   the local helper. END_CALLER_GONE kills the local helper instead, as if the
-   caller's side were gone: the supervisor must notice the missing probes. */
+   there the jobs and guards (consecutive pids on that node). END_CALLER_GONE
+   kills the node's courier (h.pid) instead, as if the caller's side were
+   gone: the dispatcher must notice the silence and end its jobs, its
+   returner and itself. */
 static int tree_ends_whole(int remote, int end)
 {
     uint64_t floor = remote ? 0 : pid_mark();
@@ -175,6 +176,9 @@ static int tree_ends_whole(int remote, int end)
         hi = report[1] > hi ? report[1] : hi;
     }
     if (end == END_CALLER_GONE) {
+        /* A fresh node numbers its processes from 1: our dispatcher is the
+           first there (then its returner), so [1, hi] is all we started. */
+        EXPECT(exists_on(node, 1), "no dispatcher (pid 1) on node %llu", (unsigned long long)node);
         lh_unlink(helper); /* the handle is abandoned, never awaited */
         lh_kill(helper);
     } else if (end == END_CANCEL) {
@@ -189,11 +193,16 @@ static int tree_ends_whole(int remote, int end)
     }
     uint64_t t1 = now_ms();
     if (remote) {
-        uint64_t left = survivor(node, lo - 1, hi); /* lo - 1: the supervisor */
+        /* The node's dispatcher and its returner (the first pids there) are
+           long-lived: they end with the caller's side (END_CALLER_GONE), not
+           with one call. Nothing of the call's own may be left either way. */
+        uint64_t from = end == END_CALLER_GONE ? 1 : lo;
+        uint64_t left = survivor(node, from, hi);
         EXPECT(left == 0, "process %llu on node %llu (tree %llu..%llu) still exists",
                (unsigned long long)left, (unsigned long long)node, (unsigned long long)lo,
                (unsigned long long)hi);
-        EXPECT(!lh_exists(helper), "local helper %llu still exists", (unsigned long long)helper);
+        if (end == END_CALLER_GONE)
+            EXPECT(!lh_exists(helper), "courier %llu still exists", (unsigned long long)helper);
     } else {
         uint64_t ceil = pid_mark();
         EXPECT(ceil > hi, "marker pid %llu", (unsigned long long)ceil);
@@ -210,8 +219,8 @@ static int case_remote_tree_timeout(void) { return tree_ends_whole(1, END_TIMEOU
 static int case_remote_tree_cancel(void) { return tree_ends_whole(1, END_CANCEL); }
 static int case_remote_caller_gone(void)
 {
-    /* A job longer than the supervisor's silence bound (1 s) still succeeds:
-       the supervisor reads the helper's probes (they used to pile up unread). */
+    /* A job longer than the dispatcher's silence bound (1 s) still succeeds:
+       the courier keeps it hearing from us while the caller just waits. */
     uint64_t node = 0;
     EXPECT_STATUS(slow_where_remote(2500, &node), LUCIDITY_OK);
     EXPECT(node != 0 && node != self, "ran on node %llu", (unsigned long long)node);
