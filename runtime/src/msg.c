@@ -220,18 +220,26 @@ int luc_msg_rebuild(int64_t tag, const uint8_t *data, size_t len)
 
 /* ---- batches (remote.h) ---- */
 
+/* Room for len more bytes after b->len (doubling from 4 KiB); false: out of memory. */
+static bool luc_bytes_reserve(luc_bytes *b, size_t len)
+{
+    if (b->len + len <= b->cap)
+        return true;
+    size_t cap = b->cap ? b->cap : 4096;
+    while (cap < b->len + len)
+        cap *= 2;
+    uint8_t *grown = realloc(b->data, cap);
+    if (!grown)
+        return false;
+    b->data = grown;
+    b->cap = cap;
+    return true;
+}
+
 bool luc_bytes_put(luc_bytes *b, const void *data, size_t len)
 {
-    if (b->len + len > b->cap) {
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < b->len + len)
-            cap *= 2;
-        uint8_t *grown = realloc(b->data, cap);
-        if (!grown)
-            return false;
-        b->data = grown;
-        b->cap = cap;
-    }
+    if (!luc_bytes_reserve(b, len))
+        return false;
     if (len)
         memcpy(b->data + b->len, data, len);
     b->len += len;
@@ -245,16 +253,8 @@ bool luc_bytes_take_msg(luc_bytes *b, size_t from)
         return false;
     size_t len = (size_t)(size - from);
     size_t at = b->len;
-    if (at + len > b->cap) { /* grow without copying: reserve, then read in place */
-        size_t cap = b->cap ? b->cap : 4096;
-        while (cap < at + len)
-            cap *= 2;
-        uint8_t *grown = realloc(b->data, cap);
-        if (!grown)
-            return false;
-        b->data = grown;
-        b->cap = cap;
-    }
+    if (!luc_bytes_reserve(b, len)) /* then read in place: no copy */
+        return false;
     lh_seek_data(from);
     if (len && lh_read_data(b->data + at, (uint32_t)len) != len)
         return false;
