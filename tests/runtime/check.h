@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "host.h"
+
 /* The running case's name, set by each program's main. */
 static const char *test_name;
 
@@ -37,6 +39,15 @@ typedef struct check_case {
 
 /* Runs the case named want, or every case when want is NULL, printing "ok NAME"
  * for each that passes; non-zero when one failed or none has that name. */
+/* Whether a local pid still exists after up to 5 s: a kill is a signal the
+   process handles on its own thread, so it is gone a moment after lh_kill. */
+static inline int check_lingers(uint64_t pid)
+{
+    for (int i = 0; i < 100 && lh_exists(pid); i++)
+        lh_sleep_ms(50);
+    return (int)lh_exists(pid);
+}
+
 static inline int check_run(const check_case *cases, size_t n, const char *want)
 {
     int ran = 0, failed = 0;

@@ -50,6 +50,29 @@ uint32_t maybe(uint32_t i)
 
 char *echo(const char *s) { return strdup(s); }
 
+/* A process must start on memory no earlier process wrote: its zeroed data
+   (bss) and the pages it grows the memory by. With the VM's instance pool a slot's
+   memory is reused, reset by memset (the first pages) and madvise (the rest):
+   every byte either way is checked here, then dirtied for the next process. */
+static uint8_t fresh_bss[64 * 1024];
+uint32_t fresh(uint32_t seed)
+{
+    enum { PAGES = 8, GROWN = PAGES * 65536 };
+    /* Pages of our own past the heap (malloc could hand back freed chunks). */
+    size_t old = __builtin_wasm_memory_grow(0, PAGES);
+    if (old == (size_t)-1)
+        return 0;
+    uint8_t *grown = (uint8_t *)(old * 65536);
+    uint32_t dirty = 0;
+    for (size_t i = 0; i < sizeof fresh_bss; i++)
+        dirty += fresh_bss[i] != 0;
+    for (size_t i = 0; i < GROWN; i++)
+        dirty += grown[i] != 0;
+    memset(fresh_bss, 0xA5, sizeof fresh_bss);
+    memset(grown, 0x5A, GROWN);
+    return dirty ? 0x80000000u | dirty : seed;
+}
+
 
 /* The seed's example: a job built from other jobs, the blocking way and the async way. */
 float pythagorean(uint32_t a, uint32_t b)
@@ -124,7 +147,7 @@ static int case_cancel(void)
     uint32_t out = 1;
     EXPECT_STATUS(slow_local_async(60000, &h), LUCIDITY_OK);
     EXPECT_STATUS(slow_cancel(&h), LUCIDITY_OK);
-    EXPECT(!lh_exists(h.h.pid), "cancelled job still running");
+    EXPECT(!check_lingers(h.h.pid), "cancelled job still running");
     EXPECT_STATUS(slow_await(&h, &out), LUCIDITY_ECANCELLED);
     EXPECT_STATUS(slow_cancel(&h), LUCIDITY_ESTATE);
     return 0;
@@ -150,7 +173,7 @@ static int case_timeout(void)
     EXPECT(took >= 100 && took < 5000, "ETIMEOUT after %llu ms, timeout 100 ms",
            (unsigned long long)took);
     EXPECT(out == 0, "output not zeroed on failure");
-    EXPECT(!lh_exists(h.h.pid), "timed-out job still running");
+    EXPECT(!check_lingers(h.h.pid), "timed-out job still running");
     /* blocking form */
     EXPECT_STATUS(slow_local_with(60000, &out, &o), LUCIDITY_ETIMEOUT);
     return 0;
@@ -245,6 +268,25 @@ static int case_fanout(void)
     return 0;
 }
 
+/* Many short processes, more at once than the VM's instance pool holds when it
+   runs with LUNATIC_INSTANCE_POOL=4 (runtime.instance_pool.*): each one sees
+   fresh memory, and every item has its result. */
+static int case_fresh_memory(void)
+{
+    enum { N = 400 };
+    static fresh_args args[N];
+    static uint32_t outs[N];
+    static int st[N];
+    for (uint32_t i = 0; i < N; i++)
+        args[i].seed = i + 1;
+    lucidity_fanout_opts fo = {.opts = {.concurrency = 64}};
+    EXPECT_STATUS(fresh_local_fanout_with(args, N, outs, st, &fo), LUCIDITY_OK);
+    for (uint32_t i = 0; i < N; i++)
+        EXPECT(st[i] == LUCIDITY_OK && outs[i] == i + 1, "item %u: status %s, out %#x", i,
+               lucidity_err_name(st[i]), outs[i]);
+    return 0;
+}
+
 static int case_fanout_timeout(void)
 {
     slow_args args[4] = {{10}, {60000}, {20}, {60000}};
@@ -310,6 +352,7 @@ static const check_case cases[] = {
     {"strings", case_strings},
     {"fanout", case_fanout},
     {"fanout_timeout", case_fanout_timeout},
+    {"fresh_memory", case_fresh_memory},
     {"remote_fallback", case_remote_fallback},
     {"pythagorean", case_pythagorean},
 };

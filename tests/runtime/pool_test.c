@@ -105,14 +105,6 @@ static int take_report(uint64_t r[2])
     return 0;
 }
 
-/* Whether pid still exists after up to 5 s (kills are signals: they take a moment). */
-static int lingers(uint64_t pid)
-{
-    for (int i = 0; i < 100 && lh_exists(pid); i++)
-        lh_sleep_ms(50);
-    return (int)lh_exists(pid);
-}
-
 /* Pid of a process spawned now (lunatic numbers processes in spawn order). */
 static uint64_t pid_mark(void)
 {
@@ -186,13 +178,13 @@ static int case_pool_reuse(void)
     EXPECT(out[2].calls == 1 && out[3].calls == 1, "calls 2, 3: fresh processes");
     EXPECT(out[2].pid != out[0].pid && out[2].pid != out[1].pid && out[3].pid != out[2].pid,
            "calls 2, 3 ran on a worker");
-    /* a process that replied may still be on its way out: give it the time lingers() gives */
-    EXPECT(!lingers(out[2].pid) && !lingers(out[3].pid), "a fresh process outlived its call");
+    /* a process that replied may still be on its way out: give it the time check_lingers() gives */
+    EXPECT(!check_lingers(out[2].pid) && !check_lingers(out[3].pid), "a fresh process outlived its call");
     EXPECT(lh_exists(out[1].pid), "the second worker is gone");
     /* a fuel limit cannot be kept by a worker */
     EXPECT_STATUS(who_local_with(1, &w, &(lucidity_opts){.fuel = 1000}), LUCIDITY_EINVAL);
     lucidity_pool_close(&who_job);
-    EXPECT(!lingers(first) && !lingers(out[1].pid), "a worker outlived lucidity_pool_close");
+    EXPECT(!check_lingers(first) && !check_lingers(out[1].pid), "a worker outlived lucidity_pool_close");
     EXPECT_STATUS(who_local(1, &w), LUCIDITY_OK);
     EXPECT(w.pid != first && w.calls == 1, "after close: a new worker");
     return 0;
@@ -208,7 +200,7 @@ static int fails_with(uint32_t kind, int want, int exit_code)
     EXPECT(out == 0, "output not zeroed");
     if (want == LUCIDITY_EEXIT)
         EXPECT(h.h.exit_code == exit_code, "exit code %d", h.h.exit_code);
-    EXPECT(!lingers(pid), "worker %llu still exists", (unsigned long long)pid);
+    EXPECT(!check_lingers(pid), "worker %llu still exists", (unsigned long long)pid);
     return pool_still_serves(pid);
 }
 
@@ -235,7 +227,7 @@ static int ends_tree(int cancel)
     if (cancel)
         EXPECT_STATUS(work_cancel(&h), LUCIDITY_OK);
     EXPECT_STATUS(work_await(&h, &out), cancel ? LUCIDITY_ECANCELLED : LUCIDITY_ETIMEOUT);
-    EXPECT(!lingers(worker) && !lingers(child), "worker or its child still exists");
+    EXPECT(!check_lingers(worker) && !check_lingers(child), "worker or its child still exists");
     if (pool_still_serves(worker))
         return 1;
     lucidity_pool_close(&work_job);
@@ -296,7 +288,7 @@ static int case_pool_close_busy(void)
     EXPECT_STATUS(work_await(&h, &out), LUCIDITY_ETRAP);
     EXPECT_STATUS(work_await(&h, &out), LUCIDITY_ETRAP); /* reported again */
     EXPECT(out == 0, "output not zeroed");
-    EXPECT(!lingers(r[0]), "the worker outlived lucidity_pool_close");
+    EXPECT(!check_lingers(r[0]), "the worker outlived lucidity_pool_close");
     return pool_still_serves(r[0]);
 }
 
@@ -326,7 +318,7 @@ static int case_pool_nested(void)
         EXPECT_STATUS(nester_local(i, &w), LUCIDITY_OK);
         EXPECT(w.calls == 1 && w.pid != prev, "call %u: who ran on %llu as call %u", i,
                (unsigned long long)w.pid, w.calls);
-        EXPECT(!lingers(w.pid), "call %u: the inner worker still exists", i);
+        EXPECT(!check_lingers(w.pid), "call %u: the inner worker still exists", i);
         prev = w.pid;
     }
     return 0;
@@ -343,7 +335,7 @@ static int case_pool_owner(void)
     EXPECT(!take_report(r), "no report from owner");
     EXPECT(r[0] && r[1] && r[0] != r[1], "owner's workers %llu, %llu", (unsigned long long)r[0],
            (unsigned long long)r[1]);
-    EXPECT(!lingers(r[0]) && !lingers(r[1]), "a worker outlived the job whose pool it was in");
+    EXPECT(!check_lingers(r[0]) && !check_lingers(r[1]), "a worker outlived the job whose pool it was in");
     uint64_t left = survivor(floor, pid_mark());
     EXPECT(!left, "process %llu still exists", (unsigned long long)left);
     return 0;
