@@ -161,10 +161,31 @@ typedef struct figure {
 /* Runs each figure's batch(n) `reps` times after one warm-up, interleaving the
    figures rep by rep so that drift of the machine hits them all alike.
    A batch returns 0 on success. */
+static int env_int(const char *name, int def)
+{
+    const char *v = getenv(name);
+    return v && *v ? atoi(v) : def;
+}
+
+static int figure_wanted(const char *name)
+{
+    /* LUCBENCH_FIGURES=a,b runs only those figures (to profile one of them). */
+    const char *only = getenv("LUCBENCH_FIGURES");
+    if (!only || !*only)
+        return 1;
+    size_t len = strlen(name);
+    for (const char *p = only; (p = strstr(p, name)) != NULL; p += len)
+        if ((p == only || p[-1] == ',') && (p[len] == ',' || p[len] == '\0'))
+            return 1;
+    return 0;
+}
+
 static void measure_group(figure *f, int nf, int n)
 {
     for (int i = 0; i < nf; i++)
-        if (f[i].batch(n < 16 ? n : 16)) {
+        f[i].dead = !figure_wanted(f[i].name);
+    for (int i = 0; i < nf; i++)
+        if (!f[i].dead && f[i].batch(n < 16 ? n : 16)) {
             fail(f[i].name, "warm-up failed");
             f[i].dead = 1;
         }
@@ -805,12 +826,6 @@ static int b_raw_remote_rr(int n)
             return LUCIDITY_EDECODE;
     }
     return 0;
-}
-
-static int env_int(const char *name, int def)
-{
-    const char *v = getenv(name);
-    return v && *v ? atoi(v) : def;
 }
 
 static void run_msg(void)
