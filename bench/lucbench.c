@@ -23,6 +23,7 @@
 
 #include "host.h"
 #include "internal.h"
+#include "lucbench_cb.h"
 #include "polyline.h"
 
 #define BENCH_EXPORT(name) __attribute__((export_name(name)))
@@ -94,34 +95,22 @@ void bench_raw_square(uint64_t node, uint64_t caller, int64_t tag) { raw_serve(n
 
 /* Variant: the child decodes and encodes with nanopb over callback streams, as
    lucidity_serve does (calloc'd structs, pb_get_encoded_size + pb_encode). */
-static bool cb_write(pb_ostream_t *s, const pb_byte_t *buf, size_t n)
-{
-    (void)s;
-    return lh_write_data(buf, (uint32_t)n) == n;
-}
-static bool cb_read(pb_istream_t *s, pb_byte_t *buf, size_t n)
-{
-    (void)s;
-    return lh_read_data(buf, (uint32_t)n) == n;
-}
 static void pb_send_u32(int64_t tag, uint32_t v)
 {
     u32_msg m = {v};
     size_t size = 0;
-    pb_get_encoded_size(&size, &u32_msg_msg, &m);
+    cb_size(&u32_msg_msg, &m, &size);
     lh_create_data((uint64_t)tag, 4 + size);
     uint32_t status = 0;
     lh_write_data(&status, 4);
-    pb_ostream_t os = {cb_write, NULL, size, 0, NULL};
-    pb_encode(&os, &u32_msg_msg, &m);
+    cb_encode(&u32_msg_msg, &m, size);
 }
 static uint32_t pb_recv_u32(void)
 {
     u32_msg m = {0};
     uint32_t status;
     lh_read_data(&status, 4);
-    pb_istream_t is = {cb_read, NULL, (size_t)(lh_data_size() - 4), NULL};
-    pb_decode(&is, &u32_msg_msg, &m);
+    cb_decode(&u32_msg_msg, &m, (size_t)(lh_data_size() - 4));
     return m.value;
 }
 BENCH_EXPORT("bench_raw_square_pb")
@@ -380,19 +369,17 @@ static int b_msg1k_stream(int n)
     for (int i = 0; i < n; i++) {
         size_t size = 0;
         uint8_t head[8] = {1, 0, 0, 0, 0, 0, 0, 0};
-        if (!pb_get_encoded_size(&size, &Polyline_msg, &poly))
+        if (!cb_size(&Polyline_msg, &poly, &size))
             return LUCIDITY_EENCODE;
         lh_create_data(5, 8 + size);
         lh_write_data(head, sizeof head);
-        pb_ostream_t os = {cb_write, NULL, size, 0, NULL};
-        if (!pb_encode(&os, &Polyline_msg, &poly))
+        if (!cb_encode(&Polyline_msg, &poly, size))
             return LUCIDITY_EENCODE;
         lh_seek_data(0);
         lh_read_data(head, sizeof head);
         Polyline q;
         memset(&q, 0, sizeof q);
-        pb_istream_t is = {cb_read, NULL, (size_t)(lh_data_size() - 8), NULL};
-        if (!pb_decode(&is, &Polyline_msg, &q) || poly_check(&q))
+        if (!cb_decode(&Polyline_msg, &q, (size_t)(lh_data_size() - 8)) || poly_check(&q))
             return LUCIDITY_EDECODE;
     }
     return 0;
@@ -662,7 +649,7 @@ static int b_luc_fanout_256(int n) { return luc_fanout_window(n, 256); }
 static int b_luc_fanout_pooled(int n)
 {
     memset(fan_outs, 0, (size_t)n * sizeof *fan_outs);
-    lucidity_fanout_opts fo = {.opts = {.pool = 32}};
+    lucidity_fanout_opts fo = {.opts = {.pool = 32, .concurrency = (uint32_t)env_int("XWIN", 0)}};
     int rc = lucidity_fanout(&square_job, fan_where, fan_args, (size_t)n, fan_outs, fan_st, &fo);
     return rc ? rc : check_outs(n);
 }
