@@ -649,7 +649,7 @@ static int b_luc_fanout_256(int n) { return luc_fanout_window(n, 256); }
 static int b_luc_fanout_pooled(int n)
 {
     memset(fan_outs, 0, (size_t)n * sizeof *fan_outs);
-    lucidity_fanout_opts fo = {.opts = {.pool = 32, .concurrency = (uint32_t)env_int("XWIN", 0)}};
+    lucidity_fanout_opts fo = {.opts = {.pool = 32}};
     int rc = lucidity_fanout(&square_job, fan_where, fan_args, (size_t)n, fan_outs, fan_st, &fo);
     return rc ? rc : check_outs(n);
 }
