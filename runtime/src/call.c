@@ -202,7 +202,7 @@ static int luc_wait_once(lucidity_handle *h, uint64_t limit, void *out)
         return LUCIDITY_ESTATE;
     luc_single w = {.h = h, .out = out, .rc = LUCIDITY_PENDING};
     const luc_wait_set ws = {&w, luc_single_tags, luc_single_wake_ms, luc_single_on_message,
-                             luc_single_on_wake, luc_single_done};
+                             luc_single_on_wake, luc_single_done, NULL};
     /* give_up 0 means none; a try_get (limit 0) gives up at once, after one look */
     luc_wait(&ws, limit == LUCIDITY_NONE ? 0 : luc_add_sat(luc_now_ms(), limit));
     return w.rc;

@@ -323,6 +323,11 @@ static void luc_fan_on_message(void *ctx, uint32_t received, int64_t tag)
     luc_fill(f);
 }
 
+static bool luc_fan_wants(void *ctx, int64_t tag)
+{
+    return luc_map_find(ctx, tag) != LUC_NONE_SLOT;
+}
+
 static void luc_fan_on_wake(void *ctx)
 {
     luc_on_wake(ctx);
@@ -377,7 +382,7 @@ int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *a
         memset(outs, 0, n * job->out_size);
     luc_fill(&f);
     const luc_wait_set ws = {&f, luc_fan_tags, luc_fan_wake_ms, luc_fan_on_message,
-                             luc_fan_on_wake, luc_fan_done};
+                             luc_fan_on_wake, luc_fan_done, luc_fan_wants};
     if (f.done < n)
         luc_wait(&ws, 0);
     luc_fanout_free(&f);

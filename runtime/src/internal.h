@@ -165,6 +165,13 @@ typedef struct luc_transport {
     /* A received message under some place's tag: true when it was one (and is
        consumed; it counts as a wake-up of the waiters). */
     bool (*place_message)(int64_t tag, uint32_t received);
+    /* After place_message: the next call reply it carried (a batch of
+       results), rebuilt in the message buffer as if received under *tag;
+       false when none is left. A reply not taken before the next batch goes
+       to this process's mailbox instead: none is lost. May be NULL. */
+    bool (*place_next)(int64_t *tag);
+    /* Sends the reply place_next just rebuilt to this process's mailbox. */
+    void (*place_defer)(void);
 } luc_transport;
 extern const luc_transport luc_local_transport, luc_remote_transport;
 /* Every transport, NULL-terminated (wait.c offers each received message to
@@ -185,6 +192,7 @@ typedef struct luc_wait_set {
     void (*on_message)(void *ctx, uint32_t received, int64_t tag);
     void (*on_wake)(void *ctx);
     bool (*done)(void *ctx);
+    bool (*wants)(void *ctx, int64_t tag); /* a message under tag is ours; NULL: one of tags() */
 } luc_wait_set;
 void luc_wait(const luc_wait_set *ws, uint64_t give_up);
 
@@ -222,6 +230,9 @@ int64_t luc_node_tag(uint64_t node);
 uint64_t luc_node_wake_ms(uint64_t node, uint64_t liveness_ms);
 void luc_node_tick(uint64_t node, uint64_t liveness_ms);
 bool luc_node_on_message(int64_t tag, uint32_t received);
+/* The replies of the last batch, one by one (luc_transport place_next, place_defer). */
+bool luc_node_next_result(int64_t *tag);
+void luc_node_defer_result(void);
 /* node.c: the node's courier (spawned on first use; ESPAWN when it cannot be). */
 LUC_CHECK int luc_node_courier(uint64_t node, uint64_t liveness_ms, uint64_t *pid);
 /* The dispatcher on the node, once the courier reported it (0: not yet). */

@@ -11,9 +11,10 @@
  * Each node in use has a courier (courier.c): the local process that makes
  * every distributed call to the node for this process, and spawned our
  * dispatcher there. Results come back in batches under the node's tag
- * (LUC_K_RESULTS): each one whose call is still tracked here is sent on to
- * this process under the call's tag, where its wait takes it; the others
- * (a call that ended, a lost dispatch) are dropped.
+ * (LUC_K_RESULTS): each one whose call is still tracked here is handed, under
+ * the call's tag, to the wait that received the batch when it is that wait's
+ * (wait.c), else sent on to this process, where its own wait takes it; the
+ * others (a call that ended, a lost dispatch) are dropped.
  *
  * Liveness: lunatic 0.13.2 has no cross-node links and a distributed send to
  * a dead node blocks forever. While a caller waits on a node it asks the
@@ -59,8 +60,12 @@ static size_t luc_nnodes, luc_cap;
 /* Stands for a node the table cannot hold (out of memory): it counts as lost,
    so a call on it ends instead of waiting on a liveness nobody checks. */
 static luc_node luc_untracked = {.tag = ((int64_t)1 << 47) + 1, .lost = true};
-/* A received batch of results, read out before its replies are sent on. */
+/* The last batch of results received, read out of the message buffer (the
+   replies are rebuilt there one by one), and the position of its next reply.
+   luc_inbox_node: the node it came from. */
 static luc_bytes luc_inbox;
+static size_t luc_inbox_at;
+static uint64_t luc_inbox_node;
 
 static luc_node *luc_node_find(uint64_t id)
 {
@@ -242,26 +247,53 @@ void luc_node_cancel(uint64_t id, int64_t tag)
         luc_node_drop_courier(n);
 }
 
-/* A batch of results: each still tracked one is sent on to us under its
-   call's tag (read out first: the sends reuse the message buffer). */
+/* The next reply of the batch whose call is still tracked, rebuilt in the
+   message buffer under its call's tag. The wait loop hands it to the waiter
+   it belongs to (one receive and one send fewer per reply than sending it to
+   ourselves) or defers it to our mailbox (luc_node_defer_result). */
+bool luc_node_next_result(int64_t *tag)
+{
+    while (luc_inbox_at + sizeof(luc_result_rec) <= luc_inbox.len) {
+        luc_result_rec r;
+        memcpy(&r, luc_inbox.data + luc_inbox_at, sizeof r);
+        luc_inbox_at += sizeof r;
+        if (r.len > luc_inbox.len - luc_inbox_at)
+            break; /* malformed: nothing after it can be trusted */
+        const uint8_t *reply = luc_inbox.data + luc_inbox_at;
+        luc_inbox_at += r.len;
+        /* Looked up per reply: handing out the previous one may have ended calls. */
+        luc_node *n = luc_node_find(luc_inbox_node);
+        if (!n || !luc_node_tracks(n, r.tag))
+            continue;
+        if (luc_msg_rebuild(r.tag, reply, r.len) != LUCIDITY_OK)
+            break; /* out of memory: those calls end by their node's liveness */
+        *tag = r.tag;
+        return true;
+    }
+    luc_inbox_at = luc_inbox.len = 0;
+    return false;
+}
+
+void luc_node_defer_result(void)
+{
+    if (luc_send(lh_process_id()) != LUCIDITY_OK) {
+        /* a send to ourselves cannot fail: we exist */
+    }
+}
+
+/* A batch of results. Replies of an earlier batch not handed out yet (a
+   waiter nested in a waiter's callback receives this one) go to our mailbox
+   first, in order: the new batch takes the buffer. */
 static void luc_node_results(luc_node *n)
 {
+    int64_t tag;
+    while (luc_node_next_result(&tag))
+        luc_node_defer_result();
     luc_inbox.len = 0;
+    luc_inbox_at = 0;
+    luc_inbox_node = n->id;
     if (!luc_bytes_take_msg(&luc_inbox, LUC_HEAD_SIZE))
-        return; /* out of memory: those calls end by their node's liveness */
-    size_t at = 0;
-    while (at + sizeof(luc_result_rec) <= luc_inbox.len) {
-        luc_result_rec r;
-        memcpy(&r, luc_inbox.data + at, sizeof r);
-        at += sizeof r;
-        if (r.len > luc_inbox.len - at)
-            return;
-        if (luc_node_tracks(n, r.tag) &&
-            (luc_msg_rebuild(r.tag, luc_inbox.data + at, r.len) != LUCIDITY_OK ||
-             luc_send(lh_process_id()) != LUCIDITY_OK))
-            return;
-        at += r.len;
-    }
+        luc_inbox.len = 0; /* out of memory: those calls end by their node's liveness */
 }
 
 /* A message under a node's tag: from its courier (an answer, the dispatcher's

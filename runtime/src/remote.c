@@ -207,4 +207,6 @@ const luc_transport luc_remote_transport = {
     .place_tick = luc_node_tick,
     .place_lost = luc_node_is_lost,
     .place_message = luc_node_on_message,
+    .place_next = luc_node_next_result,
+    .place_defer = luc_node_defer_result,
 };
