@@ -167,6 +167,45 @@ static void fanout_items_move_off_a_lost_node(void **state)
     assert_int_equal(fake_caller()->box_len, 0);
 }
 
+/* A wait inside a wait: the fanout's progress callback makes remote calls of
+   its own. A batch may then carry replies of both; the inner wait takes its
+   own and leaves the fanout's in the mailbox, and the fanout still gets
+   each of its replies once. */
+static size_t nested_calls;
+static void call_from_progress(size_t done, size_t total, size_t index, int status,
+                               uint64_t node, void *user)
+{
+    (void)done, (void)total, (void)index, (void)status, (void)node, (void)user;
+    uint32_t out = 0;
+    assert_status(lucidity_call(&square_job, LUCIDITY_REMOTE, &(u32_msg){3}, &out, NULL),
+                  LUCIDITY_OK);
+    assert_int_equal(out, 9);
+    nested_calls++;
+}
+
+static void a_wait_inside_a_wait_loses_no_reply(void **state)
+{
+    (void)state;
+    const uint64_t nodes[2] = {fresh(), fresh()};
+    fake_set_nodes(SELF, nodes, 2);
+    enum { N = 24 };
+    u32_msg args[N] = {{0}};
+    uint32_t outs[N];
+    int st[N];
+    nested_calls = 0;
+    lucidity_fanout_opts fo = {.opts = {.concurrency = 8}, .progress = call_from_progress};
+    assert_status(lucidity_fanout(&square_job, LUCIDITY_REMOTE, args, N, outs, st, &fo), LUCIDITY_OK);
+    for (size_t i = 0; i < N; i++) {
+        assert_status(st[i], LUCIDITY_OK);
+        assert_int_equal(outs[i], 9);
+    }
+    assert_int_equal(nested_calls, N);
+    assert_int_equal(world.items, 2 * N); /* each item and each nested call dispatched once */
+    const fake_proc *me = fake_caller();
+    for (size_t i = 0; i < me->box_len; i++) /* at most a late probe answer per node */
+        assert_true(me->box[i].len >= 1 && me->box[i].data[0] == LUC_K_BEAT);
+}
+
 /* 3b: a cancel goes to the node's courier, naming the call; the caller
    neither waits for it nor stops the courier, which serves the next call. */
 static void cancel_goes_to_the_courier(void **state)
@@ -428,6 +467,7 @@ int main(void)
         cmocka_unit_test_setup(null_array_with_a_count_is_einval, cluster_setup),
         cmocka_unit_test_setup(garbage_handles_are_einval, cluster_setup),
         cmocka_unit_test_setup(balanced_fanout_feeds_the_faster_node, cluster_setup),
+        cmocka_unit_test_setup(a_wait_inside_a_wait_loses_no_reply, cluster_setup),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
