@@ -76,13 +76,25 @@ static int luc_remote_dispatch(lucidity_handle *h)
     h->remote_pid = luc_node_dispatcher(h->node);
     luc_item_rec r = {LUC_K_ITEM, (uint32_t)entry_len, h->tag, h->opts.memory, h->opts.fuel,
                       (uint32_t)h->args_len, h->opts.pool};
-    rc = luc_msg_begin(h->tag, LUC_K_ITEM, 0, sizeof r + entry_len + h->args_len);
-    if (rc == LUCIDITY_OK)
-        rc = luc_msg_append(&r, sizeof r);
-    if (rc == LUCIDITY_OK)
-        rc = luc_msg_append(h->job->entry, entry_len);
-    if (rc == LUCIDITY_OK)
-        rc = luc_msg_append(h->args_buf, h->args_len);
+    /* One write for the whole item when it fits a stack buffer (host calls
+       cost more than the copy), else one per part. */
+    const void *parts[3] = {&r, h->job->entry, h->args_buf};
+    const size_t lens[3] = {sizeof r, entry_len, h->args_len};
+    luc_msg_buf b;
+    size_t total = sizeof r + entry_len + h->args_len;
+    if (total <= LUC_MSG_STACK) {
+        rc = luc_msg_encode(&b, LUC_K_ITEM, 0, NULL, NULL); /* the header alone */
+        for (int i = 0; i < 3 && rc == LUCIDITY_OK; i++) {
+            memcpy(b.data + b.len, parts[i], lens[i]);
+            b.len += lens[i];
+        }
+        if (rc == LUCIDITY_OK)
+            rc = luc_msg_put(&b, h->tag);
+    } else {
+        rc = luc_msg_begin(h->tag, LUC_K_ITEM, 0, total);
+        for (int i = 0; i < 3 && rc == LUCIDITY_OK; i++)
+            rc = luc_msg_append(parts[i], lens[i]);
+    }
     if (rc == LUCIDITY_OK)
         rc = luc_send(courier);
     if (rc != LUCIDITY_OK)
