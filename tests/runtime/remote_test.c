@@ -195,7 +195,9 @@ static void kill_after(size_t done, size_t total, size_t index, int status, uint
     }
 }
 
-static int fanout_with_loss(uint32_t retries)
+/* pool: 0, or the items run on pool workers of each node (a batch of them
+   in flight on the node that is killed). */
+static int fanout_with_loss(uint32_t retries, uint32_t pool)
 {
     enum { N = 300 };
     static slow_where_args args[N];
@@ -204,7 +206,7 @@ static int fanout_with_loss(uint32_t retries)
     static uint64_t nodes[N];
     for (int i = 0; i < N; i++)
         args[i].ms = 50; /* 50 ms each: the fanout lasts long enough to lose a node in it */
-    lucidity_fanout_opts fo = {.opts = {.retries = retries, .concurrency = 30},
+    lucidity_fanout_opts fo = {.opts = {.retries = retries, .concurrency = 30, .pool = pool},
                                .progress = kill_after, .progress_user = &(size_t){30},
                                .nodes = nodes};
     uint64_t t0 = luc_test_now();
@@ -238,8 +240,10 @@ static int fanout_with_loss(uint32_t retries)
     EXPECT(took < 15000, "took %llu ms", (unsigned long long)took);
     return 0;
 }
-static int case_node_loss_retry(void) { return fanout_with_loss(1); }
-static int case_node_loss_no_retry(void) { return fanout_with_loss(0); }
+static int case_node_loss_retry(void) { return fanout_with_loss(1, 0); }
+static int case_node_loss_no_retry(void) { return fanout_with_loss(0, 0); }
+static int case_node_loss_pool_retry(void) { return fanout_with_loss(1, 8); }
+static int case_node_loss_pool_no_retry(void) { return fanout_with_loss(0, 8); }
 
 static int case_node_loss_blocking(void)
 {
@@ -430,6 +434,8 @@ static const check_case cases[] = {
     {"remote_failures", case_remote_failures},
     {"node_loss_retry", case_node_loss_retry},
     {"node_loss_no_retry", case_node_loss_no_retry},
+    {"node_loss_pool_retry", case_node_loss_pool_retry},
+    {"node_loss_pool_no_retry", case_node_loss_pool_no_retry},
     {"node_loss_blocking", case_node_loss_blocking},
     {"unmetered_fuel", case_unmetered_fuel},
     {"unmetered_busy", case_unmetered_busy},
