@@ -273,6 +273,11 @@ def main():
     samples, failures, info = {}, [], {}
     mach = machine(a.lunatic)
     steps = {"local": run_local, "remote": run_remote, "native": run_native, "jobc": run_jobc}
+    unknown = [s for s in a.only.split(",") if s not in steps]
+    if unknown:
+        sys.stderr.write("bench.py: --only %s: no such step (steps: %s)\n"
+                         % (",".join(unknown), ",".join(steps)))
+        return 2
     for step in a.only.split(","):
         t0 = time.time()
         sys.stderr.write("bench: %s...\n" % step)
