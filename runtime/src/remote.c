@@ -90,6 +90,7 @@ static int luc_remote_dispatch(lucidity_handle *h)
         }
         if (rc == LUCIDITY_OK)
             rc = luc_msg_put(&b, h->tag);
+        luc_msg_buf_free(&b); /* on the stack: nothing to free, but the rule holds */
     } else {
         rc = luc_msg_begin(h->tag, LUC_K_ITEM, 0, total);
         for (int i = 0; i < 3 && rc == LUCIDITY_OK; i++)
