@@ -118,6 +118,14 @@ uint32_t pooled_crash(uint32_t x)
     return x * 3;
 }
 
+uint64_t pooled_slow(uint32_t ms)
+{
+    if (ms > 1000 && ms < 1256)
+        exit((int)(ms - 1000));
+    lh_sleep_ms(ms);
+    return lh_process_id();
+}
+
 /* On failure, which statuses the items ended with (first item of each). */
 static void print_statuses(const int *st, const uint64_t *nodes, int n)
 {
@@ -426,6 +434,37 @@ static int case_remote_pool(void)
     return 0;
 }
 
+/* A pooled worker on another node that times out, is cancelled or calls exit()
+   fails only its call, with the usual status, and the node's pool serves the
+   next call (the dispatcher stops the worker and replaces it). */
+static int case_remote_pool_failures(void)
+{
+    uint64_t pid = 0;
+    EXPECT_STATUS(pooled_slow_remote(1, &pid), LUCIDITY_OK);
+    EXPECT(pid != 0, "no worker pid");
+    uint64_t t0 = luc_test_now();
+    EXPECT_STATUS(pooled_slow_remote_with(60000, &pid, &(lucidity_opts){.timeout_ms = 200}),
+                  LUCIDITY_ETIMEOUT);
+    uint64_t took = luc_test_now() - t0;
+    EXPECT(took >= 200 && took < 5000, "ETIMEOUT after %llu ms", (unsigned long long)took);
+    pooled_slow_handle h = {0};
+    EXPECT_STATUS(pooled_slow_remote_async(60000, &h), LUCIDITY_OK);
+    lh_sleep_ms(100); /* let it start on a worker */
+    EXPECT_STATUS(pooled_slow_cancel(&h), LUCIDITY_OK);
+    EXPECT_STATUS(pooled_slow_await(&h, &pid), LUCIDITY_ECANCELLED);
+    EXPECT_STATUS(pooled_slow_remote(1003, &pid), LUCIDITY_EEXIT);
+    /* 6 calls after the failures, 3 at once: all served */
+    pooled_slow_args args[6] = {{1}, {1}, {1}, {1}, {1}, {1}};
+    uint64_t outs[6];
+    int st[6];
+    lucidity_fanout_opts fo = {.opts = {.concurrency = 3}};
+    EXPECT_STATUS(pooled_slow_remote_fanout_with(args, 6, outs, st, &fo), LUCIDITY_OK);
+    for (int i = 0; i < 6; i++)
+        EXPECT(st[i] == LUCIDITY_OK && outs[i] != 0, "call %d after the failures: %s", i,
+               lucidity_err_name(st[i]));
+    return 0;
+}
+
 static const check_case cases[] = {
     {"remote", case_remote},
     {"remote_async", case_remote_async},
@@ -435,6 +474,7 @@ static const check_case cases[] = {
     {"node_loss_retry", case_node_loss_retry},
     {"node_loss_no_retry", case_node_loss_no_retry},
     {"node_loss_pool_retry", case_node_loss_pool_retry},
+    {"remote_pool_failures", case_remote_pool_failures},
     {"node_loss_pool_no_retry", case_node_loss_pool_no_retry},
     {"node_loss_blocking", case_node_loss_blocking},
     {"unmetered_fuel", case_unmetered_fuel},
