@@ -93,6 +93,10 @@ LUC_CHECK int luc_msg_begin(int64_t tag, luc_kind kind, int32_t status, size_t p
 LUC_CHECK int luc_msg_append(const void *data, size_t len);
 LUC_CHECK int luc_msg_write(int64_t tag, luc_kind kind, int32_t status,
                             const pb_msgdesc_t *fields, const void *src);
+/* What the readers below read: a message in our memory (until the next
+   receive or luc_msg_read_buffer), or lunatic's message buffer (default). */
+void luc_msg_read_memory(const uint8_t *data, size_t len);
+void luc_msg_read_buffer(void);
 LUC_CHECK int luc_msg_head(luc_kind *kind, int32_t *status);
 LUC_CHECK int luc_msg_take(void *dst, size_t len);
 LUC_CHECK int luc_msg_take_i32(int32_t *v);

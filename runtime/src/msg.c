@@ -119,11 +119,39 @@ int luc_msg_write(int64_t tag, luc_kind kind, int32_t status, const pb_msgdesc_t
     return rc;
 }
 
+/* The message luc_msg_head/take/read read: lunatic's message buffer, or a
+   message already in our memory (data set: a reply out of a batch of results,
+   node.c), until luc_msg_read_buffer() or the next receive (wait.c, luc_drain).
+   Reading it there spares the host calls that would copy it into the buffer
+   and back out. */
+static struct {
+    const uint8_t *data;
+    size_t len, at;
+} luc_in;
+
+void luc_msg_read_memory(const uint8_t *data, size_t len)
+{
+    luc_in.data = data;
+    luc_in.len = len;
+    luc_in.at = 0;
+}
+
+void luc_msg_read_buffer(void)
+{
+    luc_in.data = NULL;
+}
+
 int luc_msg_head(luc_kind *kind, int32_t *status)
 {
     uint8_t head[LUC_HEAD_SIZE];
-    if (lh_data_size() < LUC_HEAD_SIZE || lh_read_data(head, sizeof head) != sizeof head)
+    if (luc_in.data) {
+        if (luc_in.len < LUC_HEAD_SIZE)
+            return LUCIDITY_EDECODE;
+        memcpy(head, luc_in.data, sizeof head);
+        luc_in.at = sizeof head;
+    } else if (lh_data_size() < LUC_HEAD_SIZE || lh_read_data(head, sizeof head) != sizeof head) {
         return LUCIDITY_EDECODE;
+    }
     *kind = (luc_kind)luc_get32(head);
     *status = (int32_t)luc_get32(head + 4);
     return LUCIDITY_OK;
@@ -131,8 +159,25 @@ int luc_msg_head(luc_kind *kind, int32_t *status)
 
 int luc_msg_take(void *dst, size_t len)
 {
+    if (luc_in.data) {
+        if (len > luc_in.len - luc_in.at)
+            return LUCIDITY_EDECODE;
+        memcpy(dst, luc_in.data + luc_in.at, len);
+        luc_in.at += len;
+        return LUCIDITY_OK;
+    }
     return len <= UINT32_MAX && lh_read_data(dst, (uint32_t)len) == len ? LUCIDITY_OK
                                                                          : LUCIDITY_EDECODE;
+}
+
+/* Decodes len bytes at buf (see luc_msg_read). */
+static int luc_msg_decode(const uint8_t *buf, size_t len, const pb_msgdesc_t *fields, void *dst)
+{
+    pb_istream_t is = pb_istream_from_buffer(buf, len);
+    (void)luc_pb_alloc_failed(true);
+    if (pb_decode(&is, fields, dst))
+        return LUCIDITY_OK;
+    return luc_pb_alloc_failed(true) ? LUCIDITY_ENOMEM : LUCIDITY_EDECODE;
 }
 
 int luc_msg_take_i32(int32_t *v)
@@ -150,6 +195,8 @@ int luc_msg_take_i32(int32_t *v)
  * from malformed data by the allocator itself. */
 int luc_msg_read(const pb_msgdesc_t *fields, void *dst)
 {
+    if (luc_in.data) /* the header was read by luc_msg_head: the payload follows */
+        return luc_msg_decode(luc_in.data + luc_in.at, luc_in.len - luc_in.at, fields, dst);
     uint64_t size = lh_data_size();
     if (size < LUC_HEAD_SIZE || size - LUC_HEAD_SIZE > UINT32_MAX)
         return LUCIDITY_EDECODE;
@@ -160,12 +207,8 @@ int luc_msg_read(const pb_msgdesc_t *fields, void *dst)
         return LUCIDITY_ENOMEM;
     /* The header was read by luc_msg_head: the payload follows. */
     int rc = lh_read_data(buf, (uint32_t)len) == len ? LUCIDITY_OK : LUCIDITY_EDECODE;
-    if (rc == LUCIDITY_OK) {
-        pb_istream_t is = pb_istream_from_buffer(buf, len);
-        (void)luc_pb_alloc_failed(true);
-        if (!pb_decode(&is, fields, dst))
-            rc = luc_pb_alloc_failed(true) ? LUCIDITY_ENOMEM : LUCIDITY_EDECODE;
-    }
+    if (rc == LUCIDITY_OK)
+        rc = luc_msg_decode(buf, len, fields, dst);
     if (buf != stack)
         free(buf);
     return rc;

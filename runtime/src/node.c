@@ -66,6 +66,12 @@ static luc_node luc_untracked = {.tag = ((int64_t)1 << 47) + 1, .lost = true};
 static luc_bytes luc_inbox;
 static size_t luc_inbox_at;
 static uint64_t luc_inbox_node;
+/* The reply luc_node_next_result handed out last (for luc_node_defer_result). */
+static struct {
+    int64_t tag;
+    const uint8_t *data;
+    size_t len;
+} luc_last;
 
 static luc_node *luc_node_find(uint64_t id)
 {
@@ -247,10 +253,11 @@ void luc_node_cancel(uint64_t id, int64_t tag)
         luc_node_drop_courier(n);
 }
 
-/* The next reply of the batch whose call is still tracked, rebuilt in the
-   message buffer under its call's tag. The wait loop hands it to the waiter
-   it belongs to (one receive and one send fewer per reply than sending it to
-   ourselves) or defers it to our mailbox (luc_node_defer_result). */
+/* The next reply of the batch whose call is still tracked, made the message
+   being read (luc_msg_read_memory) under its call's tag. The wait loop hands
+   it to the waiter it belongs to (no host call per reply: sending it to
+   ourselves cost a send, a receive and four copies in and out of lunatic) or
+   defers it to our mailbox (luc_node_defer_result). */
 bool luc_node_next_result(int64_t *tag)
 {
     while (luc_inbox_at + sizeof(luc_result_rec) <= luc_inbox.len) {
@@ -265,9 +272,10 @@ bool luc_node_next_result(int64_t *tag)
         luc_node *n = luc_node_find(luc_inbox_node);
         if (!n || !luc_node_tracks(n, r.tag))
             continue;
-        if (luc_msg_rebuild(r.tag, reply, r.len) != LUCIDITY_OK)
-            break; /* out of memory: those calls end by their node's liveness */
-        *tag = r.tag;
+        luc_last.tag = *tag = r.tag;
+        luc_last.data = reply;
+        luc_last.len = r.len;
+        luc_msg_read_memory(reply, r.len);
         return true;
     }
     luc_inbox_at = luc_inbox.len = 0;
@@ -276,8 +284,11 @@ bool luc_node_next_result(int64_t *tag)
 
 void luc_node_defer_result(void)
 {
-    if (luc_send(lh_process_id()) != LUCIDITY_OK) {
-        /* a send to ourselves cannot fail: we exist */
+    luc_msg_read_buffer();
+    if (luc_msg_rebuild(luc_last.tag, luc_last.data, luc_last.len) != LUCIDITY_OK ||
+        luc_send(lh_process_id()) != LUCIDITY_OK) {
+        /* neither can fail: the reply came in a message, so it fits one, and
+           a send to ourselves finds us */
     }
 }
 

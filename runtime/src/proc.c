@@ -165,6 +165,7 @@ void luc_stop(uint64_t pid, int64_t tag)
 
 void luc_drain(int64_t tag)
 {
+    luc_msg_read_buffer(); /* a receive replaces the message being read */
     while (lh_receive(&tag, 1, 0) != LH_TIMEOUT)
         ;
 }

@@ -36,6 +36,7 @@ static bool luc_place_message(const luc_wait_set *ws, int64_t tag, uint32_t rece
                 ws->on_message(ws->ctx, LH_RECV_DATA, reply);
             else
                 (*t)->place_defer();
+            luc_msg_read_buffer();
         }
         return true;
     }
@@ -52,6 +53,7 @@ void luc_wait(const luc_wait_set *ws, uint64_t give_up)
         uint64_t wait = !wake ? LUCIDITY_NONE : wake > now ? wake - now : 0;
         const int64_t *tags;
         size_t k = ws->tags(ws->ctx, &tags);
+        luc_msg_read_buffer(); /* a receive replaces the message being read */
         uint32_t r = lh_receive(tags, (uint32_t)k, wait);
         if (r == LH_TIMEOUT)
             ws->on_wake(ws->ctx);
