@@ -38,6 +38,26 @@ def run(cmd, cwd, timeout, **kw):
         return "timeout", "", f"timed out after {timeout}s"
 
 
+CARET = re.compile(r"^(   )?[ \t]*\^~*$")
+
+
+def malformed_diagnostics(stderr):
+    """The lines of jobc's stderr that look like a location but are no diagnostic. A
+    diagnostic is its `file:line:col: error|note: ` line, then (when jobc can show it)
+    the source line and a caret line: the source line is quoted input, whatever it
+    looks like (clipped to a window, it may start with `...a:0`)."""
+    lines, bad, i = stderr.splitlines(), [], 0
+    while i < len(lines):
+        ln = lines[i]
+        if DIAG.match(ln):
+            i += 3 if i + 2 < len(lines) and CARET.match(lines[i + 2]) else 1
+            continue
+        if ln and not ln.startswith(" ") and re.match(r"^\S+:\d", ln[:300]):
+            bad.append(ln)
+        i += 1
+    return bad
+
+
 def first_error(text, n=3):
     lines = [ln for ln in text.splitlines() if "error" in ln or "undefined" in ln]
     return "\n".join((lines or text.splitlines() or [""])[:n])
@@ -65,8 +85,7 @@ def check_schema(cfg, s, work, base="s", seed=0, mutate=None, dense=False, focus
     fails = []
     rc, so, se = run([cfg.jobc, "-o", "out", job], work, cfg.timeout)
     if rc == 1:
-        bad = [ln for ln in se.splitlines() if ln and not ln.startswith(" ") and ":" in ln[:300]
-               and re.match(r"^\S+:\d", ln) and not DIAG.match(ln)]
+        bad = malformed_diagnostics(se)
         if not se.startswith(tuple(b + ".job:" for b in bases)) or not DIAG.match(se) or bad:
             fails.append(("jobc-diagnostic", "malformed diagnostic: " + (bad or se.splitlines() or [""])[0][:300]))
         if os.listdir(out):
