@@ -355,9 +355,15 @@ int lucidity_fanout(const lucidity_job *job, lucidity_where where, const void *a
                     .outs = outs, .statuses = statuses, .n = n};
     luc_opts_resolve(&f.o, job, fopts ? &fopts->opts : NULL);
     f.window = f.o.concurrency < n ? f.o.concurrency : n;
-    /* A pooled job's local items run on its workers: no more at once than there are. */
-    if (f.o.pool && where == LUCIDITY_LOCAL && f.o.pool < f.window)
-        f.window = f.o.pool;
+    /* A pooled job's items run on its workers: no more at once than there are,
+       N here, or N on each node a remote fanout can use (beyond that they would
+       run in fresh processes; none left: it falls back to this node's pool). */
+    if (f.o.pool) {
+        size_t places = where == LUCIDITY_LOCAL ? 1 : luc_node_count();
+        size_t workers = (size_t)f.o.pool * (places ? places : 1);
+        if (workers < f.window)
+            f.window = workers;
+    }
     if (n == 0)
         return LUCIDITY_OK;
     size_t map_size = 16;

@@ -227,6 +227,8 @@ void luc_pool_release(lucidity_handle *h, bool keep);
    may be NULL (a single call). */
 int luc_pick_node(const lucidity_opts *o, lucidity_where where, const luc_load *load,
                   uint64_t *node);
+/* node.c: how many nodes a remote call could go to now (not this one, not lost). */
+size_t luc_node_count(void);
 /* node.c: liveness of the nodes in use (see the comment at the top of node.c) */
 void luc_node_lost(uint64_t node);
 bool luc_node_is_lost(uint64_t node);

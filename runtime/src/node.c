@@ -390,6 +390,12 @@ static size_t luc_candidates(uint64_t *ids)
     return m;
 }
 
+size_t luc_node_count(void)
+{
+    uint64_t ids[LUC_MAX_NODES];
+    return luc_candidates(ids);
+}
+
 /* The least loaded of ids[0..m), scanning from round-robin position start. */
 static size_t luc_least_loaded(const uint64_t *ids, size_t m, size_t start, const luc_load *load)
 {

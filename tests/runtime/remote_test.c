@@ -418,6 +418,21 @@ static int case_remote_pool(void)
     }
     printf("%d items ran in %d processes\n", N, distinct);
     EXPECT(distinct <= 2 * 3, "%d items ran in %d processes (pool 2, 3 nodes)", N, distinct);
+    /* With the default window (64) the fanout keeps no more in flight than the
+       nodes' workers, 2 per node: 60 items in about 6 processes (uneven
+       completions may put a third on a node now and then: round robin). */
+    lucidity_fanout_opts wide = {.nodes = nodes};
+    EXPECT_STATUS(pooled_pid_remote_fanout_with(args, N, outs, st, &wide), LUCIDITY_OK);
+    int in_wide = 0;
+    for (int i = 0; i < N; i++) {
+        int j = 0;
+        while (j < i && (nodes[j] != nodes[i] || outs[j] != outs[i]))
+            j++;
+        in_wide += j == i;
+    }
+    printf("default window: %d items ran in %d processes\n", N, in_wide);
+    EXPECT(in_wide <= 2 * 3 + 3, "%d items ran in %d processes (pool 2, 3 nodes, default window)",
+           N, in_wide);
     static pooled_crash_args cargs[N];
     static uint32_t couts[N];
     for (int i = 0; i < N; i++)
