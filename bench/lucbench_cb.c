@@ -39,8 +39,3 @@ bool cb_decode(const pb_msgdesc_t *fields, void *dst, size_t len)
     pb_istream_t is = {cb_read, NULL, len, NULL};
     return pb_decode(&is, fields, dst);
 }
-
-void cb_release(const pb_msgdesc_t *fields, void *dst)
-{
-    pb_release(fields, dst);
-}

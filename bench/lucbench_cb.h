@@ -13,7 +13,7 @@ bool cb_size(const pb_msgdesc_t *fields, const void *src, size_t *size);
    write_data, one host call per nanopb write. */
 bool cb_encode(const pb_msgdesc_t *fields, const void *src, size_t size);
 /* Decodes len bytes from the scratch buffer's read position, one read_data
-   per nanopb read; cb_release frees what it allocated. */
+   per nanopb read. What it allocates is malloc'd, as with lucidity's
+   nanopb, so pb_release frees it. */
 bool cb_decode(const pb_msgdesc_t *fields, void *dst, size_t len);
-void cb_release(const pb_msgdesc_t *fields, void *dst);
 #endif

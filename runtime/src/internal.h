@@ -170,11 +170,11 @@ typedef struct luc_transport {
        consumed; it counts as a wake-up of the waiters). */
     bool (*place_message)(int64_t tag, uint32_t received);
     /* After place_message: the next call reply it carried (a batch of
-       results), rebuilt in the message buffer as if received under *tag;
-       false when none is left. A reply not taken before the next batch goes
-       to this process's mailbox instead: none is lost. May be NULL. */
+       results), made the message the luc_msg readers read, as if received
+       under *tag; false when none is left. A reply not taken before the next
+       batch goes to this process's mailbox instead: none is lost. May be NULL. */
     bool (*place_next)(int64_t *tag);
-    /* Sends the reply place_next just rebuilt to this process's mailbox. */
+    /* Sends the reply place_next just handed out to this process's mailbox. */
     void (*place_defer)(void);
 } luc_transport;
 extern const luc_transport luc_local_transport, luc_remote_transport;

@@ -60,9 +60,9 @@ static size_t luc_nnodes, luc_cap;
 /* Stands for a node the table cannot hold (out of memory): it counts as lost,
    so a call on it ends instead of waiting on a liveness nobody checks. */
 static luc_node luc_untracked = {.tag = ((int64_t)1 << 47) + 1, .lost = true};
-/* The last batch of results received, read out of the message buffer (the
-   replies are rebuilt there one by one), and the position of its next reply.
-   luc_inbox_node: the node it came from. */
+/* The last batch of results received, read out of the message buffer (its
+   replies are read from here, luc_node_next_result), and the position of its
+   next reply. luc_inbox_node: the node it came from. */
 static luc_bytes luc_inbox;
 static size_t luc_inbox_at;
 static uint64_t luc_inbox_node;
@@ -298,10 +298,8 @@ void luc_node_defer_result(void)
 static void luc_node_results(luc_node *n)
 {
     int64_t tag;
-    while (luc_node_next_result(&tag))
+    while (luc_node_next_result(&tag)) /* leaves luc_inbox empty */
         luc_node_defer_result();
-    luc_inbox.len = 0;
-    luc_inbox_at = 0;
     luc_inbox_node = n->id;
     if (!luc_bytes_take_msg(&luc_inbox, LUC_HEAD_SIZE))
         luc_inbox.len = 0; /* out of memory: those calls end by their node's liveness */
